@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from ecredit.accounts.access import request_actor
+from ecredit.accounts.roles import ROLE_LABELS, Action
+
+# The menu: label, URL name, the action it needs. Items a role may not use are not shown.
+NAVIGATION: list[tuple[str, str, Action]] = [
+    ("工作台", "accounts:dashboard", Action.DASHBOARD_VIEW),
+    ("审计日志", "audit:log", Action.AUDIT_VIEW),
+    ("API 令牌", "accounts:tokens", Action.TOKENS_MANAGE),
+    ("后台管理", "admin:index", Action.ADMIN_SITE),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    actor = request_actor(request)
+    if actor is None:
+        return {"nav_items": [], "actor": None, "role_labels": []}
+    items = [{"label": label, "url": reverse(name)} for label, name, action in NAVIGATION if actor.can(action)]
+    return {
+        "nav_items": items,
+        "actor": actor,
+        "role_labels": [ROLE_LABELS[role] for role in sorted(actor.roles)],
+    }

@@ -1,0 +1,107 @@
+"""Who may do what: the one declarative table of roles and the actions they may take.
+
+Every view, API operation and command declares the action it needs; ``can`` reads this table.
+A later issue adds its actions here and grants them to roles here, nowhere else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CREDIT_OFFICER = "credit_officer"
+    INSPECTOR = "inspector"
+    DEPARTMENT_OFFICER = "department_officer"
+    LAB_ANALYST = "lab_analyst"
+    ASSOCIATION_OFFICER = "association_officer"
+    OPERATOR_USER = "operator_user"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.CREDIT_OFFICER: "信用管理员（商务局）",
+    Role.INSPECTOR: "执法检查人员（市场监管）",
+    Role.DEPARTMENT_OFFICER: "部门工作人员",
+    Role.LAB_ANALYST: "检验人员（检验机构）",
+    Role.ASSOCIATION_OFFICER: "协会工作人员",
+    Role.OPERATOR_USER: "经营者用户",
+    Role.AUDITOR: "审计员",
+    Role.ADMIN: "系统管理员",
+}
+
+
+class OrgKind(StrEnum):
+    COMMERCE_BUREAU = "commerce_bureau"
+    MARKET_SUPERVISION = "market_supervision"
+    DEPARTMENT = "department"
+    LABORATORY = "laboratory"
+    ASSOCIATION = "association"
+    OPERATOR = "operator"
+    PLATFORM = "platform"
+
+
+ORG_KIND_LABELS: dict[OrgKind, str] = {
+    OrgKind.COMMERCE_BUREAU: "商务局",
+    OrgKind.MARKET_SUPERVISION: "市场监督管理局",
+    OrgKind.DEPARTMENT: "其他部门",
+    OrgKind.LABORATORY: "检验机构",
+    OrgKind.ASSOCIATION: "电子商务协会",
+    OrgKind.OPERATOR: "经营主体",
+    OrgKind.PLATFORM: "平台",
+}
+
+GOVERNMENT = frozenset({OrgKind.COMMERCE_BUREAU, OrgKind.MARKET_SUPERVISION, OrgKind.DEPARTMENT})
+
+# A role may be held only by users of these kinds of organisation.
+ROLE_ORG_KINDS: dict[Role, frozenset[OrgKind]] = {
+    Role.CREDIT_OFFICER: frozenset({OrgKind.COMMERCE_BUREAU}),
+    Role.INSPECTOR: frozenset({OrgKind.MARKET_SUPERVISION, OrgKind.DEPARTMENT}),
+    Role.DEPARTMENT_OFFICER: GOVERNMENT,
+    Role.LAB_ANALYST: frozenset({OrgKind.LABORATORY}),
+    Role.ASSOCIATION_OFFICER: frozenset({OrgKind.ASSOCIATION}),
+    Role.OPERATOR_USER: frozenset({OrgKind.OPERATOR, OrgKind.PLATFORM}),
+    Role.AUDITOR: GOVERNMENT,
+    Role.ADMIN: GOVERNMENT,
+}
+
+
+class Action(StrEnum):
+    """Things a person or an API client may do. ``PUBLIC`` needs no account."""
+
+    PUBLIC = "public"
+    DASHBOARD_VIEW = "dashboard.view"
+    PROFILE_VIEW = "profile.view"
+    TOKENS_MANAGE = "tokens.manage"
+    AUDIT_VIEW = "audit.view"
+    ADMIN_SITE = "admin.site"
+    API_ME = "api.me"
+
+
+_EVERY_ROLE = (Action.DASHBOARD_VIEW, Action.PROFILE_VIEW, Action.API_ME)
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.CREDIT_OFFICER: frozenset(_EVERY_ROLE),
+    Role.INSPECTOR: frozenset(_EVERY_ROLE),
+    Role.DEPARTMENT_OFFICER: frozenset(_EVERY_ROLE),
+    Role.LAB_ANALYST: frozenset(_EVERY_ROLE),
+    Role.ASSOCIATION_OFFICER: frozenset(_EVERY_ROLE),
+    Role.OPERATOR_USER: frozenset({*_EVERY_ROLE, Action.TOKENS_MANAGE}),
+    Role.AUDITOR: frozenset({*_EVERY_ROLE, Action.AUDIT_VIEW}),
+    Role.ADMIN: frozenset({*_EVERY_ROLE, Action.TOKENS_MANAGE, Action.AUDIT_VIEW, Action.ADMIN_SITE}),
+}
+
+# Actions an API token may carry as scopes (the rest only make sense in a browser session).
+API_SCOPES = frozenset({Action.API_ME, Action.AUDIT_VIEW})
+
+
+def actions_for(roles: frozenset[Role] | set[Role]) -> frozenset[Action]:
+    granted: set[Action] = {Action.PUBLIC}
+    for role in roles:
+        granted |= PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def permits(roles: frozenset[Role] | set[Role], action: Action) -> bool:
+    return action in actions_for(roles)
