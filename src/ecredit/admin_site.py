@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from ecredit.accounts.access import request_actor
 from ecredit.accounts.roles import Action
@@ -20,6 +23,13 @@ class EcreditAdminSite(admin.AdminSite):
     site_header = "网销商品质量安全信用评价系统 · 后台"
     site_title = "ecredit 后台"
     index_title = "数据表（只读）"
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """One login page for everything (so throttling and messages are the same)."""
+        return redirect_to_login(request.GET.get("next", reverse("admin:index")), reverse("accounts:login"))
+
+    def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return redirect("accounts:dashboard")
 
     def has_permission(self, request: HttpRequest) -> bool:
         actor = request_actor(request)

@@ -15,7 +15,7 @@ class EnvError(Exception):
     """A setting in the environment is malformed. The message names the variable."""
 
     def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"环境变量 {name} 无效：{problem} / environment variable {name} is invalid: {problem}")
+        super().__init__(f"环境变量 {name} 无效 / invalid environment variable {name}: {problem}")
         self.name = name
 
 

@@ -1,0 +1,88 @@
+"""End-to-end tests: the real site, served by pytest-django's live server, in Debian's chromium.
+
+Playwright drives ``/usr/bin/chromium`` (installed by ``make sysdeps``); it never downloads a browser.
+Every test in this folder carries the ``e2e`` marker, so ``pytest -m "not e2e"`` leaves them out.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
+
+from ecredit.accounts.actors import SYSTEM
+from ecredit.demo.services import load_demo
+
+# Playwright's sync API keeps an asyncio event loop running in the test thread; Django refuses ORM
+# calls from such a thread unless told it is safe (it is: the loop only talks to the browser).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 5_000  # a page of this site loads in milliseconds; fail fast rather than hang
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} 不存在：请先运行 `make sysdeps` / not found: run `make sysdeps` first")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db: None, settings: Settings) -> dict[str, str]:
+    """The demo cast (one account per role), loaded the way `ecredit demo` loads it."""
+    # Nine real PBKDF2 hashes per test would cost seconds; the login path is the same with MD5.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return load_demo(actor=SYSTEM)
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: LiveServer, demo: dict[str, str]) -> Iterator[BrowserContext]:
+    """A fresh browser profile (no cookies) of a user whose browser asks for Chinese."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def page_errors(page: Page) -> list[str]:
+    """Script errors and console errors (a blocked script or a CSP violation shows up here)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console: {msg.text} [{msg.location['url']}]") if msg.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.request.method} {r.url}") if r.status >= 500 else None)
+    return errors
+
