@@ -73,6 +73,8 @@ try:
         # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue up
         # instead of failing half-way (this is also what keeps the audit chain from forking).
         _db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
+        # Tests use a file, not shared-cache memory, so threads see real locking as in production.
+        _db.setdefault("TEST", {"NAME": str(VAR_DIR / "test-ecredit.sqlite3")})
     DATABASES = {"default": _db}
 
     SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
