@@ -25,7 +25,7 @@ sysdeps-run:
 	@scripts/sysdeps.sh gettext
 
 messages: install
-	cd src/ecredit && ../../$(BIN)/ecredit compilemessages -v0
+	cd src/ecredit && ECREDIT_VAR_DIR=$(CURDIR)/var ../../$(BIN)/ecredit compilemessages -v0
 
 run: install sysdeps-run messages
 	$(BIN)/ecredit migrate --noinput -v0

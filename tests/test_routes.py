@@ -96,8 +96,8 @@ def test_it_requires_every_route_to_declare_an_action() -> None:
 
 
 def refused(response: object, *, anonymous: bool) -> bool:
-    status = response.status_code  # type: ignore[attr-defined]
-    location = response.get("Location", "") if status in (301, 302) else ""  # type: ignore[attr-defined]
+    status = response.status_code
+    location = response.get("Location", "") if status in (301, 302) else ""
     to_login = "/accounts/login/" in location or "/admin/login/" in location
     if anonymous:
         return to_login or status in (401, 403)
@@ -117,7 +117,7 @@ def test_it_walks_every_page_with_every_role_and_anonymous(role_users: dict[Role
             mismatches.append(("anonymous", url, response.status_code))
         for role, user in role_users.items():
             client = Client()
-            client.force_login(user)  # type: ignore[arg-type]
+            client.force_login(user)
             response = client.get(url)
             allowed = action == Action.PUBLIC or action in PERMISSIONS[role]
             if allowed == refused(response, anonymous=False):
@@ -133,7 +133,7 @@ def test_it_walks_every_api_operation_with_every_role_and_anonymous(role_users: 
     tokens = {}
     for role, user in role_users.items():
         scopes = sorted(scope.value for scope in API_SCOPES if scope in PERMISSIONS[role])
-        _token, raw = services.issue_token(actor=SYSTEM, creator=user, name="walk", scopes=scopes)  # type: ignore[arg-type]
+        _token, raw = services.issue_token(actor=SYSTEM, creator=user, name="walk", scopes=scopes)
         tokens[role] = raw
     for method, url, action in api_operations():
         response = Client().generic(method, url)
@@ -148,7 +148,7 @@ def test_it_walks_every_api_operation_with_every_role_and_anonymous(role_users: 
                 assert response.json()["code"] == "forbidden"
         for role, user in role_users.items():
             client = Client()
-            client.force_login(user)  # type: ignore[arg-type]
+            client.force_login(user)
             response = client.generic(method, url)
             allowed = action in PERMISSIONS[role]
             if allowed != (response.status_code not in (401, 403)):

@@ -12,7 +12,6 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 
 from ecredit.accounts.access import request_actor
@@ -27,9 +26,6 @@ class EcreditAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """One login page for everything (so throttling and messages are the same)."""
         return redirect_to_login(request.GET.get("next", reverse("admin:index")), reverse("accounts:login"))
-
-    def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        return redirect("accounts:dashboard")
 
     def has_permission(self, request: HttpRequest) -> bool:
         actor = request_actor(request)

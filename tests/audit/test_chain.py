@@ -33,7 +33,9 @@ content_strategy = st.fixed_dictionaries(
         "target_type": st.text(max_size=10),
         "target_id": st.text(max_size=10),
         "target_repr": st.text(max_size=20),
-        "changes": st.dictionaries(st.text(max_size=8), st.lists(st.none() | st.text(max_size=8), min_size=2, max_size=2)),
+        "changes": st.dictionaries(
+            st.text(max_size=8), st.lists(st.none() | st.text(max_size=8), min_size=2, max_size=2)
+        ),
         "request_id": st.text(max_size=10),
     }
 )

@@ -27,7 +27,7 @@ def test_it_keeps_one_chain_under_concurrent_writers() -> None:
             start.wait()
             for index in range(WRITES_EACH):
                 accounts.create_organisation(actor=SYSTEM, name=f"并发机构-{number}-{index}", kind=OrgKind.DEPARTMENT)
-        except BaseException as exc:  # noqa: BLE001 -- reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
