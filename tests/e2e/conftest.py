@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, expect, sync_playwright
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -79,10 +79,20 @@ def page(context: BrowserContext) -> Page:
 
 @pytest.fixture
 def page_errors(page: Page) -> list[str]:
-    """Script errors and console errors (a blocked script or a CSP violation shows up here)."""
+    """What went wrong inside the browser: script errors, console errors (a CSP violation or a
+    failed load shows up here) and server errors, for any resource of the page."""
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console: {msg.text} [{msg.location['url']}]") if msg.type == "error" else None)
-    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.request.method} {r.url}") if r.status >= 500 else None)
-    return errors
 
+    def on_console(msg: ConsoleMessage) -> None:
+        url = msg.location.get("url", "")
+        if msg.type == "error" and not url.endswith("/favicon.ico"):  # browsers ask for one unprompted
+            errors.append(f"console: {msg.text} [{url}]")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 500:
+            errors.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", on_console)
+    page.on("response", on_response)
+    return errors

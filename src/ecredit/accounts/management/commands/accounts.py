@@ -47,12 +47,12 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"已创建机构 / created organisation: {org.name} (#{org.pk})")
             elif verb == "create-user":
-                org = Organisation.objects.filter(name=options["org"]).first()
-                if org is None:
+                member_of = Organisation.objects.filter(name=options["org"]).first()
+                if member_of is None:
                     raise CommandError(f"未找到机构“{options['org']}” / no such organisation", returncode=2)
                 user = services.create_user(
                     actor=actor,
-                    organisation=org,
+                    organisation=member_of,
                     username=options["username"],
                     password=self._password(options["password_env"]),
                     roles=options["role"],
