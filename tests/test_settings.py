@@ -15,7 +15,8 @@ from ecredit.environ import Env, EnvError
 
 
 def ecredit(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    base = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DEBUG")}
+    ignored = ("DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last is set for the browser tests
+    base = {key: value for key, value in os.environ.items() if key not in ignored}
     base.update({"ECREDIT_VAR_DIR": str(tmp_path / "var"), **env})
     return subprocess.run(
         [sys.executable, "-m", "ecredit.cli", *args], env=base, capture_output=True, text=True, timeout=120

@@ -64,11 +64,6 @@ def test_it_takes_each_demo_account_to_its_own_dashboard_and_menu(page: Page, de
     expect(main_menu(page).get_by_role("link")).to_have_text(MENUS[demo_account.username])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="site.css is not found by the staticfiles finders (src/ecredit/static is not in STATICFILES_DIRS "
-    "and ecredit is not an app), so the live server answers 500 and every page is unstyled",
-)
 def test_it_styles_the_dashboard_with_the_site_stylesheet(page: Page) -> None:
     admin = account("admin")
     with page.expect_response(re.compile(r"/static/ecredit/site\.css$")) as stylesheet:
@@ -78,11 +73,6 @@ def test_it_styles_the_dashboard_with_the_site_stylesheet(page: Page) -> None:
     expect(page.get_by_role("banner")).to_have_css("background-color", "rgb(11, 79, 138)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="htmx 2 injects an inline <style> that the CSP (style-src 'self') blocks; base.html needs "
-    '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>; site.css also fails (above)',
-)
 def test_it_shows_the_dashboard_without_errors_in_the_browser(page: Page, page_errors: list[str]) -> None:
     admin = account("admin")
     log_in(page, admin.username, admin.password)

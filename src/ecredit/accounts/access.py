@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from ecredit.accounts.actors import Actor
 from ecredit.accounts.models import User
@@ -23,8 +24,8 @@ ACTION_ATTR = "ecredit_action"
 
 
 def request_actor(request: HttpRequest) -> Actor | None:
-    user = request.user
-    if not user.is_authenticated or not isinstance(user, User):
+    user = getattr(request, "user", None)  # absent when a page is rendered before the middleware ran
+    if user is None or not user.is_authenticated or not isinstance(user, User):
         return None
     cached: Actor | None = getattr(request, "_ecredit_actor", None)
     if cached is None:
@@ -41,8 +42,8 @@ def actor_of(request: HttpRequest) -> Actor:
     return actor
 
 
-def forbidden(request: HttpRequest, message: str = "您的角色无权访问此页面。") -> HttpResponse:
-    return render(request, "403.html", {"message": message}, status=403)
+def forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "403.html", {"message": _("您的角色无权访问此页面。")}, status=403)
 
 
 def requires(action: Action) -> Callable[[ViewFunc], ViewFunc]:

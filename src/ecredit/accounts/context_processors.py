@@ -4,16 +4,18 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from ecredit.accounts.access import request_actor
 from ecredit.accounts.roles import ROLE_LABELS, Action
 
 # The menu: label, URL name, the action it needs. Items a role may not use are not shown.
-NAVIGATION: list[tuple[str, str, Action]] = [
-    ("工作台", "accounts:dashboard", Action.DASHBOARD_VIEW),
-    ("审计日志", "audit:log", Action.AUDIT_VIEW),
-    ("API 令牌", "accounts:tokens", Action.TOKENS_MANAGE),
-    ("后台管理", "admin:index", Action.ADMIN_SITE),
+NAVIGATION: list[tuple[str | Promise, str, Action]] = [
+    (_("工作台"), "accounts:dashboard", Action.DASHBOARD_VIEW),
+    (_("审计日志"), "audit:log", Action.AUDIT_VIEW),
+    (_("API 令牌"), "accounts:tokens", Action.TOKENS_MANAGE),
+    (_("后台管理"), "admin:index", Action.ADMIN_SITE),
 ]
 
 

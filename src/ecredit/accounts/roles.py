@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class Role(StrEnum):
     CREDIT_OFFICER = "credit_officer"
@@ -20,15 +23,15 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.CREDIT_OFFICER: "信用管理员（商务局）",
-    Role.INSPECTOR: "执法检查人员（市场监管）",
-    Role.DEPARTMENT_OFFICER: "部门工作人员",
-    Role.LAB_ANALYST: "检验人员（检验机构）",
-    Role.ASSOCIATION_OFFICER: "协会工作人员",
-    Role.OPERATOR_USER: "经营者用户",
-    Role.AUDITOR: "审计员",
-    Role.ADMIN: "系统管理员",
+ROLE_LABELS: dict[Role, str | Promise] = {
+    Role.CREDIT_OFFICER: _("信用管理员（商务局）"),
+    Role.INSPECTOR: _("执法检查人员（市场监管）"),
+    Role.DEPARTMENT_OFFICER: _("部门工作人员"),
+    Role.LAB_ANALYST: _("检验人员（检验机构）"),
+    Role.ASSOCIATION_OFFICER: _("协会工作人员"),
+    Role.OPERATOR_USER: _("经营者用户"),
+    Role.AUDITOR: _("审计员"),
+    Role.ADMIN: _("系统管理员"),
 }
 
 
@@ -42,14 +45,14 @@ class OrgKind(StrEnum):
     PLATFORM = "platform"
 
 
-ORG_KIND_LABELS: dict[OrgKind, str] = {
-    OrgKind.COMMERCE_BUREAU: "商务局",
-    OrgKind.MARKET_SUPERVISION: "市场监督管理局",
-    OrgKind.DEPARTMENT: "其他部门",
-    OrgKind.LABORATORY: "检验机构",
-    OrgKind.ASSOCIATION: "电子商务协会",
-    OrgKind.OPERATOR: "经营主体",
-    OrgKind.PLATFORM: "平台",
+ORG_KIND_LABELS: dict[OrgKind, str | Promise] = {
+    OrgKind.COMMERCE_BUREAU: _("商务局"),
+    OrgKind.MARKET_SUPERVISION: _("市场监督管理局"),
+    OrgKind.DEPARTMENT: _("其他部门"),
+    OrgKind.LABORATORY: _("检验机构"),
+    OrgKind.ASSOCIATION: _("电子商务协会"),
+    OrgKind.OPERATOR: _("经营主体"),
+    OrgKind.PLATFORM: _("平台"),
 }
 
 GOVERNMENT = frozenset({OrgKind.COMMERCE_BUREAU, OrgKind.MARKET_SUPERVISION, OrgKind.DEPARTMENT})

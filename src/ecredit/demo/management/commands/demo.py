@@ -34,5 +34,5 @@ class Command(BaseCommand):
             )
         self.stdout.write("\n演示账户 / demo accounts:")
         for account in ACCOUNTS:
-            roles = "、".join(ROLE_LABELS[role] for role in account.roles)
+            roles = "、".join(str(ROLE_LABELS[role]) for role in account.roles)
             self.stdout.write(f"  {account.username:<10} {account.password:<20} {roles}")
