@@ -13,13 +13,12 @@ Both run in interleaved chunks; each rate is the chunk size over the best chunk 
 
 from __future__ import annotations
 
-import gc
 import os
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from timing import timed
 
 ENTRIES = 2_000
 CHUNKS = 10
@@ -50,17 +49,6 @@ def changes_for(i: int) -> dict[str, Any]:
         "reviewer": [None, "王丽华"],
         "note": [None, f"第 {i} 号备案材料齐全，准予登记。"],
     }
-
-
-def timed(func: Callable[[], object]) -> float:
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        func()
-        return time.perf_counter() - start
-    finally:
-        gc.enable()
 
 
 def run(var_dir: Path) -> str:

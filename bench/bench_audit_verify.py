@@ -9,13 +9,13 @@ and no comparisons. Timings are the best of several passes, the two interleaved.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import random
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from timing import timed
 
 from ecredit.audit import chain
 
@@ -118,17 +118,6 @@ def hash_content_only(entries: list[dict[str, Any]]) -> None:
 def verify_all(entries: list[dict[str, Any]]) -> None:
     count, broken = chain.verify(entries)
     assert count == len(entries) and broken is None, broken
-
-
-def timed(func: Callable[[], object]) -> float:
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        func()
-        return time.perf_counter() - start
-    finally:
-        gc.enable()
 
 
 def check_detects_tampering(entries: list[dict[str, Any]]) -> None:
