@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from timing import timed
+from timing import result_line, timed
 
 ENTRIES = 2_000
 CHUNKS = 10
@@ -125,7 +125,7 @@ def run(var_dir: Path) -> str:
         f"  {ENTRIES} appends in {CHUNKS} chunks of {CHUNK}; best chunk: record() {min(append_times):.3f} s, "
         f"plain insert {min(insert_times):.3f} s; all: {sum(append_times):.2f} s vs {sum(insert_times):.2f} s"
     )
-    return f"bench audit_append: {rate:.0f} entries/s, ratio {rate / reference_rate:.2f} to plain-insert-txn"
+    return result_line("audit_append", rate, "entries/s", reference_rate, "plain-insert-txn")
 
 
 def main() -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from timing import timed
+from timing import result_line, timed
 
 from ecredit.audit import chain
 
@@ -142,7 +142,7 @@ def main() -> str:
         f"  {ENTRIES} entries; verify best {min(verify_times):.3f} s, "
         f"sha256(canonical) best {min(reference_times):.3f} s (best of {REPEATS}, interleaved)"
     )
-    return f"bench audit_verify: {rate:.0f} entries/s, ratio {rate / reference_rate:.2f} to sha256-canonical"
+    return result_line("audit_verify", rate, "entries/s", reference_rate, "sha256-canonical")
 
 
 if __name__ == "__main__":

@@ -17,3 +17,8 @@ def timed(func: Callable[[], object]) -> float:
         return time.perf_counter() - start
     finally:
         gc.enable()
+
+
+def result_line(name: str, value: float, unit: str, reference_value: float, reference: str) -> str:
+    """The one closing line every benchmark prints: its value and its ratio to the same-run reference."""
+    return f"bench {name}: {value:.0f} {unit}, ratio {value / reference_value:.2f} to {reference}"
