@@ -24,6 +24,11 @@ try:
     PRODUCTION = PROFILE == "production"
     VAR_DIR = Path(env.string("ECREDIT_VAR_DIR", str(Path.cwd() / "var"))).resolve()
     DEBUG = env.boolean("DEBUG", False)
+    POLICY_PACK = env.choice(
+        "ECREDIT_POLICY_PACK",
+        "nanan-2023-trial",
+        tuple(sorted(p.stem for p in (Path(__file__).resolve().parent / "policy" / "packs").glob("*.yaml"))),
+    )
     if PRODUCTION and DEBUG:
         raise EnvError("DEBUG", "生产环境不得开启 DEBUG / DEBUG must be false in production")
 
@@ -101,6 +106,7 @@ INSTALLED_APPS = [
     "axes",
     "ecredit.accounts",
     "ecredit.audit",
+    "ecredit.registry",
     "ecredit.portal",
     "ecredit.demo",
 ]

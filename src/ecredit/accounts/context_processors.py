@@ -13,6 +13,10 @@ from ecredit.accounts.roles import ROLE_LABELS, Action
 # The menu: label, URL name, the action it needs. Items a role may not use are not shown.
 NAVIGATION: list[tuple[str | Promise, str, Action]] = [
     (_("工作台"), "accounts:dashboard", Action.DASHBOARD_VIEW),
+    (_("经营主体"), "registry:entities", Action.REGISTRY_VIEW),
+    (_("备案审核"), "registry:queue", Action.FILING_REVIEW),
+    (_("批量导入"), "registry:import", Action.REGISTRY_IMPORT),
+    (_("我的备案"), "registry:mine", Action.FILING_OWN),
     (_("审计日志"), "audit:log", Action.AUDIT_VIEW),
     (_("API 令牌"), "accounts:tokens", Action.TOKENS_MANAGE),
     (_("后台管理"), "admin:index", Action.ADMIN_SITE),

@@ -80,23 +80,51 @@ class Action(StrEnum):
     AUDIT_VIEW = "audit.view"
     ADMIN_SITE = "admin.site"
     API_ME = "api.me"
+    # Registry (issue 3)
+    REGISTRY_VIEW = "registry.view"  # read every entity, filing, storefront and permit
+    REGISTRY_MANAGE = "registry.manage"  # register entities, override a code's check character
+    REGISTRY_IMPORT = "registry.import"  # bulk import of the city's existing lists
+    FILING_REVIEW = "filing.review"  # approve, return, suspend, revoke, deregister filings
+    FILING_OWN = "filing.own"  # an operator fills and amends its own filing, storefronts, permits
+    IDENTITY_REVEAL = "identity.reveal"  # see a full 居民身份证号码 / phone number, with a recorded reason
 
 
 _EVERY_ROLE = (Action.DASHBOARD_VIEW, Action.PROFILE_VIEW, Action.API_ME)
+_OFFICER = (*_EVERY_ROLE, Action.REGISTRY_VIEW)
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.CREDIT_OFFICER: frozenset(_EVERY_ROLE),
-    Role.INSPECTOR: frozenset(_EVERY_ROLE),
-    Role.DEPARTMENT_OFFICER: frozenset(_EVERY_ROLE),
+    Role.CREDIT_OFFICER: frozenset(
+        {
+            *_OFFICER,
+            Action.REGISTRY_MANAGE,
+            Action.REGISTRY_IMPORT,
+            Action.FILING_REVIEW,
+            Action.IDENTITY_REVEAL,
+        }
+    ),
+    Role.INSPECTOR: frozenset({*_OFFICER, Action.IDENTITY_REVEAL}),
+    Role.DEPARTMENT_OFFICER: frozenset(_OFFICER),
     Role.LAB_ANALYST: frozenset(_EVERY_ROLE),
     Role.ASSOCIATION_OFFICER: frozenset(_EVERY_ROLE),
-    Role.OPERATOR_USER: frozenset({*_EVERY_ROLE, Action.TOKENS_MANAGE}),
-    Role.AUDITOR: frozenset({*_EVERY_ROLE, Action.AUDIT_VIEW}),
-    Role.ADMIN: frozenset({*_EVERY_ROLE, Action.TOKENS_MANAGE, Action.AUDIT_VIEW, Action.ADMIN_SITE}),
+    Role.OPERATOR_USER: frozenset({*_EVERY_ROLE, Action.TOKENS_MANAGE, Action.FILING_OWN}),
+    Role.AUDITOR: frozenset({*_OFFICER, Action.AUDIT_VIEW}),
+    Role.ADMIN: frozenset(
+        {*_OFFICER, Action.TOKENS_MANAGE, Action.AUDIT_VIEW, Action.ADMIN_SITE, Action.REGISTRY_IMPORT}
+    ),
 }
 
 # Actions an API token may carry as scopes (the rest only make sense in a browser session).
-API_SCOPES = frozenset({Action.API_ME, Action.AUDIT_VIEW})
+API_SCOPES = frozenset(
+    {
+        Action.API_ME,
+        Action.AUDIT_VIEW,
+        Action.REGISTRY_VIEW,
+        Action.REGISTRY_MANAGE,
+        Action.REGISTRY_IMPORT,
+        Action.FILING_REVIEW,
+        Action.FILING_OWN,
+    }
+)
 
 
 def actions_for(roles: frozenset[Role] | set[Role]) -> frozenset[Action]:
