@@ -155,7 +155,7 @@ def test_it_flags_only_the_check_character_when_only_that_is_wrong(base: str, ch
 # --- 居民身份证号码 ---------------------------------------------------------------------------
 
 
-def test_it_accepts_a_resident_id_whose_county_was_renamed_after_birth() -> None:
+def test_it_accepts_a_resident_id_whose_county_code_is_younger_than_its_holder() -> None:
     assert not ric.is_valid(PERSON)  # stdnum's county-by-year lookup would refuse this real shape
     check = codes.check_resident_id(PERSON)
     assert check.valid and check.kind == "resident_id" and check.division_code == NAN_AN

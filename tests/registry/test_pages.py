@@ -154,3 +154,19 @@ def test_it_searches_and_filters_the_register(cast: Cast) -> None:
     assert "泉州外地贸易有限公司" in page and "水头镇石材" not in page and "辖区外登记" in page
     page = officer.get(reverse("registry:entities"), {"q": "水头镇 石材"}).content.decode()
     assert "南安市水头镇石材有限公司" in page and "泉州外地" not in page
+
+
+def test_it_keeps_personal_data_masked_in_the_back_office(cast: Cast) -> None:
+    number = make_resident_id()
+    person = register(cast.credit_officer, "郑小龙", kind="natural_person", code=number, organisation=cast.seller_a_org)
+    approved_filing(cast.credit_officer, cast.seller_a, person)
+    admin = cast.client_for(cast.admin)
+    for url in (
+        reverse("admin:registry_entity_changelist"),
+        reverse("admin:registry_entity_change", args=[person.pk]),
+        reverse("admin:registry_filingversion_changelist"),
+        reverse("admin:registry_filingversion_change", args=[person.filing.current_version_id]),
+    ):
+        body = admin.get(url).content.decode()
+        assert number not in body and "86381234" not in body, url
+    assert person.resident_id_masked in admin.get(reverse("admin:registry_entity_changelist")).content.decode()

@@ -128,8 +128,8 @@ def _all_digits(value: str) -> bool:
     return bool(value) and all(c in _DIGITS for c in value)
 
 
-def _positions(code: str, allowed: str | frozenset[str], start: int = 0) -> list[str]:
-    return [f"第{start + i + 1}位“{_show(c)}”" for i, c in enumerate(code) if c not in allowed]
+def _positions(code: str, allowed: str | frozenset[str]) -> list[str]:
+    return [f"第{i + 1}位“{_show(c)}”" for i, c in enumerate(code) if c not in allowed]
 
 
 def _listed(items: list[str], limit: int = 5) -> str:
@@ -180,7 +180,7 @@ def check_uscc(raw: str, jurisdiction: str) -> CodeCheck:
 
 def _birth_date(code: str) -> datetime.date | None:
     """The date in characters 7–14 of a resident ID (GB 11643-1999 §4.2), if it is a real one."""
-    if not _all_digits(code[6:14]) or len(code) < 14:
+    if len(code) < 14 or not _all_digits(code[6:14]):
         return None
     try:
         born = ric.get_birth_date(code)
@@ -194,8 +194,9 @@ def check_resident_id(raw: str) -> CodeCheck:
 
     Layout: 1–6 address code, 7–14 birth date, 15–17 sequence, 18 check digit (ISO 7064
     MOD 11-2 via ``stdnum.cn.ric.calc_check_digit``, ``X`` for 10). The address code is checked
-    only for a known province: stdnum's county lookup rejects genuine IDs issued after a county
-    was renamed (e.g. 350583 南安市 for anyone born before 1993), so it is not used.
+    only for a known province: stdnum's ``validate`` also requires the county code to have
+    existed in the birth year, which refuses genuine IDs issued under a newer code (350583
+    南安市 dates from 1993, so everyone born there earlier), so it is not used.
     """
     code = normalise_code(raw)
     if not code:
