@@ -503,7 +503,7 @@ def create_filing(actor: Actor, entity: Entity, data: FilingData) -> Filing:
 
 
 def _locked(filing: Filing) -> Filing:
-    return Filing.objects.select_for_update().select_related("entity", "current_version").get(pk=filing.pk)
+    return Filing.objects.select_for_update(of=("self",)).select_related("entity", "current_version").get(pk=filing.pk)
 
 
 def _current(filing: Filing) -> FilingVersion:
