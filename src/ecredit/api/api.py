@@ -9,6 +9,7 @@ from ecredit.accounts.actors import Actor
 from ecredit.accounts.models import Organisation
 from ecredit.accounts.roles import Action
 from ecredit.api.base import BrowserSessionAuth, Pagination, TokenAuth, allows, install_error_handlers
+from ecredit.api.registry import router as registry_router
 from ecredit.api.schemas import AuditEntryOut, ErrorOut, MeOut, OrganisationOut
 from ecredit.audit.models import AuditEntry
 from ecredit.audit.queries import filter_entries
@@ -28,6 +29,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), BrowserSessionAuth()],
 )
 install_error_handlers(api)
+api.add_router("/registry", registry_router)
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 
