@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from ecredit.accounts import services as accounts
 from ecredit.accounts.actors import Actor
 from ecredit.accounts.models import Organisation, User
 from ecredit.accounts.roles import Action
+from ecredit.demo import registry_data
 from ecredit.demo.data import ACCOUNTS, ORGS
+from ecredit.demo.registry_data import DemoEntity, DemoFiling, Fate
 from ecredit.errors import DomainError, ErrorCode
+from ecredit.registry import services as registry
+from ecredit.registry.models import Entity, Filing, FilingStatus
+from ecredit.registry.services import EntityData, FilingData
+
+#: Who does the officer's part of the registry demo, and which demo organisations act for their own entities.
+OFFICER = "credit"
+OPERATORS = {"seller": "seller", "platform": "platform"}  # organisation key → username
 
 
 def database_is_empty() -> bool:
@@ -17,8 +30,9 @@ def database_is_empty() -> bool:
 
 
 @transaction.atomic
-def load_demo(*, actor: Actor) -> dict[str, str]:
-    """Create the demo cast; return extra secrets made along the way (the platform's API token)."""
+def load_demo(*, actor: Actor, with_registry: bool = True) -> dict[str, str]:
+    """Create the demo cast and (unless ``with_registry=False``, for tests that only need the accounts)
+    the demo registry; return extra secrets made along the way (the platform's API token)."""
     if not database_is_empty():
         raise DomainError(ErrorCode.CONFLICT, "数据库不为空，拒绝加载演示数据（演示数据只能加载到空数据库）。")
     orgs = {
@@ -39,4 +53,128 @@ def load_demo(*, actor: Actor) -> dict[str, str]:
     _token, raw = accounts.issue_token(
         actor=actor, creator=users["platform"], name="平台数据对接（演示）", scopes=[Action.API_ME.value]
     )
+    if with_registry:
+        load_registry(
+            officer=accounts.actor_for_user(users[OFFICER]),
+            operators={key: accounts.actor_for_user(users[username]) for key, username in OPERATORS.items()},
+            organisations=orgs,
+        )
     return {"platform_token": raw}
+
+
+def _filing_data(entity: DemoEntity, filing: DemoFiling) -> FilingData:
+    return FilingData(
+        subject_name=entity.name,
+        subject_kind=entity.kind,
+        contact_name=filing.contact_name,
+        contact_phone=filing.contact_phone,
+        contact_email=filing.contact_email,
+        address=filing.address,
+        websites=[dict(site) for site in filing.websites],
+        other_items=dict(filing.other_items),
+    )
+
+
+def _play_filing(spec: DemoEntity, entity: Entity, operator: Actor, officer: Actor) -> None:
+    """Take the entity's filing through the steps its fate needs: the operator files, declares and
+    amends; the officer reviews. An entity with no operator account is filed by the officer."""
+    if spec.filing is None or spec.fate is Fate.NONE:
+        return
+    filing = registry.create_filing(operator, entity, _filing_data(spec, spec.filing))
+    if spec.fate is Fate.DRAFT:
+        return
+    filing = registry.submit_filing(operator, filing, declaration=True)
+    if spec.fate is Fate.SUBMITTED:
+        return
+    if spec.fate in (Fate.RETURNED, Fate.RETURNED_FIXED):
+        filing = registry.return_filing(officer, filing, reasons=spec.reason)
+    else:
+        filing = registry.approve_filing(officer, filing)
+    if spec.amendment is not None:
+        filing = registry.amend_filing(operator, filing, _filing_data(spec, spec.amendment))
+        if spec.fate is Fate.AMENDED_DRAFT:
+            return
+        filing = registry.submit_filing(operator, filing, declaration=True)
+        if spec.fate is Fate.AMENDED_PENDING:
+            return
+        filing = registry.approve_filing(officer, filing)
+    if spec.fate is Fate.SUSPENDED:
+        registry.suspend_filing(officer, filing, reason=spec.reason)
+    elif spec.fate is Fate.REVOKED:
+        registry.revoke_filing(officer, filing, reason=spec.reason)
+    elif spec.fate is Fate.DEREGISTERED:
+        registry.deregister_filing(officer, filing, reason=spec.reason)
+
+
+def load_registry(*, officer: Actor, operators: dict[str, Actor], organisations: dict[str, Organisation]) -> None:
+    """The demo registry (``demo.registry_data``): every entity registered, filed, reviewed,
+    given its shops and permits through ``registry.services``."""
+    specs = registry_data.build(timezone.localdate())
+    entities: dict[str, Entity] = {}
+    acting: dict[str, Actor] = {}
+    for spec in specs:
+        operator = operators[spec.organisation] if spec.organisation else officer
+        data = EntityData(
+            name=spec.name,
+            kind=spec.kind,
+            roles=list(spec.roles),
+            uscc=spec.uscc,
+            resident_id=spec.resident_id,
+            address=spec.address,
+            industry=spec.industry,
+            township=spec.township,
+            sells_permit_goods=spec.sells_permit_goods,
+            trades_in_enterprise_name=spec.trades_in_enterprise_name,
+        )
+        organisation = organisations[spec.organisation] if spec.organisation else None
+        entity = registry.register_entity(operator, data, organisation=organisation)
+        entities[spec.key] = entity
+        acting[spec.key] = operator
+        _play_filing(spec, entity, operator, officer)
+    for spec in specs:
+        entity, operator = entities[spec.key], acting[spec.key]
+        for shop in spec.storefronts:
+            registry.add_storefront(
+                operator,
+                entity,
+                platform=entities[shop.platform],
+                shop_name=shop.shop_name,
+                shop_url=shop.shop_url,
+                shop_id=shop.shop_id,
+            )
+        for permit in spec.permits:
+            registry.add_permit(
+                operator,
+                entity,
+                kind=permit.kind,
+                number=permit.number,
+                issuer=permit.issuer,
+                valid_from=permit.valid_from,
+                valid_until=permit.valid_until,
+            )
+
+
+@dataclass(frozen=True)
+class RegistrySummary:
+    """What `ecredit demo` prints about the registry."""
+
+    entities: int
+    approved: int
+    waiting: int
+    seller_badge_path: str  # the demo seller's public verification page, or "" when it has no badge
+
+
+def registry_summary() -> RegistrySummary:
+    seller_org = next(org for org in ORGS if org.key == "seller")
+    badge_path = ""
+    entity = Entity.objects.filter(organisation__name=seller_org.name).order_by("pk").first()
+    if entity is not None:
+        badge = entity.badges.filter(revoked_at__isnull=True).first()
+        if badge is not None:
+            badge_path = reverse("verify", kwargs={"token": registry.badge_token(badge)})
+    return RegistrySummary(
+        entities=Entity.objects.count(),
+        approved=Filing.objects.filter(status=FilingStatus.APPROVED).count(),
+        waiting=Filing.objects.filter(status=FilingStatus.SUBMITTED).count(),
+        seller_badge_path=badge_path,
+    )

@@ -595,12 +595,13 @@ def approve_filing(actor: Actor, filing: Filing, *, note: str = "") -> Filing:
     """Approve the submitted version: it becomes the one in force, the websites follow it, and the
     entity gets a badge if it has none."""
     _require(actor, Action.FILING_REVIEW)
+    note = tidy(note)
     with transaction.atomic():
         locked = _transition(
             actor, filing, (FilingStatus.SUBMITTED,), FilingStatus.APPROVED, "registry.filing.approve", note
         )
         version = _current(locked)
-        _review(actor, version, "approved", tidy(note))
+        _review(actor, version, "approved", note)
         locked.approved_version = version
         locked.first_approved_on = locked.first_approved_on or timezone.localdate()
         locked.save(update_fields=["approved_version", "first_approved_on"])
@@ -624,9 +625,9 @@ def return_filing(actor: Actor, filing: Filing, *, reasons: str) -> Filing:
     if len(reasons) < 4:
         raise _invalid({"reasons": "退回时必须写明理由（至少 4 个字），以便经营者修改。"})
     with transaction.atomic():
-        locked = _locked(filing)
-        to = FilingStatus.RETURNED
-        locked = _transition(actor, locked, (FilingStatus.SUBMITTED,), to, "registry.filing.return", reasons)
+        locked = _transition(
+            actor, filing, (FilingStatus.SUBMITTED,), FilingStatus.RETURNED, "registry.filing.return", reasons
+        )
         version = _current(locked)
         _review(actor, version, "returned", reasons)
     return locked

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ecredit.accounts.actors import cli_actor
 from ecredit.accounts.roles import ROLE_LABELS
 from ecredit.demo.data import ACCOUNTS
-from ecredit.demo.services import database_is_empty, load_demo
+from ecredit.demo.services import database_is_empty, load_demo, registry_summary
 from ecredit.errors import DomainError
 
 
@@ -36,3 +36,10 @@ class Command(BaseCommand):
         for account in ACCOUNTS:
             roles = "、".join(str(ROLE_LABELS[role]) for role in account.roles)
             self.stdout.write(f"  {account.username:<10} {account.password:<20} {roles}")
+        summary = registry_summary()
+        self.stdout.write(
+            f"\n备案登记 / registry: {summary.entities} 个主体 entities，{summary.approved} 件备案已通过 approved filings，"
+            f"{summary.waiting} 件待审核 waiting for review"
+        )
+        if summary.seller_badge_path:
+            self.stdout.write(f"示例网店的亮照核验页 / the demo seller's badge check: {summary.seller_badge_path}")
