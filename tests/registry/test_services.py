@@ -290,3 +290,15 @@ def test_it_warns_about_permits_expired_or_about_to_expire(cast: Cast) -> None:
             valid_from=dt.date(2026, 1, 2), valid_until=dt.date(2026, 1, 1),
         )
     assert "valid_until" in backwards.value.details
+
+
+def test_it_names_a_field_that_is_too_long_instead_of_failing_in_the_database(cast: Cast) -> None:
+    with pytest.raises(DomainError) as entity_refused:
+        register(cast.credit_officer, address="南安" * 151)
+    assert "不能超过 300 个字符" in entity_refused.value.details["address"]
+    entity = register(cast.credit_officer, organisation=cast.seller_a_org)
+    long_site = filing_data(contact_name="王" * 61)
+    long_site.websites[0]["isp"] = "电信" * 101
+    with pytest.raises(DomainError) as refused:
+        services.create_filing(actor(cast.seller_a), entity, long_site)
+    assert set(refused.value.details) == {"contact_name", "websites.1.isp"}

@@ -43,7 +43,7 @@ from ecredit.registry.models import (
 )
 
 BATCH = 2000
-LOOKUP_BATCH = 500  # codes per ``IN (...)`` query when looking for those already registered
+LOOKUP_BATCH = 500  # values per ``IN (...)``: under SQLite's oldest limit of 999 parameters
 
 
 # --- the columns ------------------------------------------------------------------------------
@@ -223,13 +223,16 @@ def _decode(content: bytes) -> str:
 def _read_csv(text: str) -> Table:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    table: Table = []
     try:
-        return [
-            (number, row)
-            for number, row in enumerate(csv.reader(io.StringIO(text, newline=None), delimiter=delimiter), 1)
-        ]
-    except csv.Error as exc:
-        raise _refuse(f"CSV 格式有误（{exc}），请用 Excel 或 WPS 重新导出。") from None
+        for number, row in enumerate(reader, 1):
+            table.append((number, row))
+    except csv.Error:
+        raise _refuse(
+            f"CSV 文件第 {len(table) + 1} 行格式有误（例如引号不成对或单元格过长），无法读取；请用 Excel 或 WPS 重新导出。"
+        ) from None
+    return table
 
 
 def _cell(value: Any) -> str:
@@ -252,17 +255,28 @@ class _Numeric(str):
     __slots__ = ()
 
 
+MAX_XLSX_UNPACKED = 1 << 30  # a workbook that unpacks to more than 1 GiB is refused, not read
+
+
 def _read_xlsx(content: bytes) -> Table:
     from openpyxl import load_workbook
 
+    unreadable = _refuse("无法读取该 Excel 文件：请确认是 .xlsx 格式（不是 .xls、WPS 专用格式或其他压缩包）。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise unreadable from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise _refuse("Excel 文件解压后过大，请拆分成几个文件，或另存为 CSV 后再导入。")
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise _refuse("无法读取该 Excel 文件：请确认是 .xlsx 格式（不是 .xls 或其他压缩包）。") from None
+    except Exception:  # any malformed workbook: openpyxl raises many kinds
+        raise unreadable from None
+    table: Table = []
     try:
         if not book.worksheets:
             raise _refuse("Excel 文件中没有工作表。")
-        table: Table = []
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
         for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
@@ -273,9 +287,13 @@ def _read_xlsx(content: bytes) -> Table:
                 for value in row
             ]
             table.append((number, cells))
-        return table
+    except DomainError:
+        raise
+    except Exception:
+        raise _refuse(f"Excel 文件第 {len(table) + 1} 行无法读取，请在 Excel 中重新保存后再导入。") from None
     finally:
         book.close()
+    return table
 
 
 # --- validating -------------------------------------------------------------------------------
@@ -336,7 +354,9 @@ class _Validator:
 
     def header(self, key: str) -> str:
         index = self.columns.get(key)
-        return self.headers[index] if index is not None else BY_KEY[key].header
+        if index is not None:
+            return self.headers[index]
+        return BY_KEY[key].header if key in BY_KEY else ""
 
     def row(self, line_number: int, cells: list[str], problems: list[RowProblem]) -> _Row | None:
         values: dict[str, str] = {}
@@ -411,7 +431,7 @@ class _Validator:
         clean_filing, filing_errors = services.clean_filing(filing_data)
         for source in (entity_errors, filing_errors):
             for error_key, reason in source.items():
-                key = ERROR_COLUMNS.get(error_key, "name")
+                key = ERROR_COLUMNS.get(error_key, "")  # "": a problem of the row, not of one column
                 if key == "website_kind" and site["kind"] not in WebsiteKind.values:
                     reason = f"网站类型“{codes.normalise_text(values['website_kind'])}”无效，应为：{self.website_kind_labels}。"
                 problem(key, reason)
@@ -452,7 +472,10 @@ class _Validator:
 
 
 def _position(order: list[str], key: str) -> int:
-    return order.index(key) if key in order else len(order) + list(BY_KEY).index(key)
+    """Problems of a row in the order of the file's columns, then those of columns it lacks."""
+    if key in order:
+        return order.index(key)
+    return len(order) + (list(BY_KEY).index(key) if key in BY_KEY else len(BY_KEY))
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[RowProblem]]:
@@ -589,9 +612,8 @@ def _write(actor: Actor, filename: str, rows: list[_Row]) -> None:
             ]
         )
         first_version = Subquery(FilingVersion.objects.filter(filing_id=OuterRef("pk"), number=1).values("pk")[:1])
-        Filing.objects.filter(pk__in=[filing.pk for filing in filings]).update(
-            current_version=first_version, approved_version=first_version
-        )
+        for chunk in _chunks([filing.pk for filing in filings], LOOKUP_BATCH):
+            Filing.objects.filter(pk__in=chunk).update(current_version=first_version, approved_version=first_version)
         Website.objects.bulk_create(
             [
                 Website(entity_id=entity.pk, **{key: site.get(key, "") for key in services.WEBSITE_KEYS})
@@ -616,6 +638,7 @@ def import_file(actor: Actor, filename: str, content: bytes, *, dry_run: bool) -
         registered = _registered(rows)
         new = [row for row in rows if row.key not in registered]
         return ImportReport(problems=[], rows=count, created=len(new), unchanged=count - len(new), dry_run=True)
+    sha256 = hashlib.sha256(content).hexdigest()
     try:
         with transaction.atomic():
             registered = _registered(rows)
@@ -626,11 +649,11 @@ def import_file(actor: Actor, filename: str, content: bytes, *, dry_run: bool) -
                     actor=actor,
                     action="registry.import",
                     target_type="registry.import",
-                    target_id=hashlib.sha256(content).hexdigest(),
+                    target_id=sha256,
                     target_repr=filename[:300],
                     changes={
                         "filename": [None, filename],
-                        "sha256": [None, hashlib.sha256(content).hexdigest()],
+                        "sha256": [None, sha256],
                         "rows": [None, count],
                         "created": [None, len(new)],
                         "unchanged": [None, count - len(new)],

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from django.core import signing
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -39,6 +39,21 @@ from ecredit.registry.models import (
     Website,
     WebsiteKind,
 )
+
+KINDS = frozenset(EntityKind.values)
+ROLES = frozenset(EntityRole.values)
+WEBSITE_KINDS = frozenset(WebsiteKind.values)
+
+
+def _choices(choices: type[models.TextChoices]) -> str:
+    """``legal_person（法人）、…`` for a message that says what is accepted."""
+    return "、".join(f"{value}（{label}）" for value, label in choices.choices)
+
+
+def _too_long(errors: dict[str, str], field: str, value: str, limit: int, label: str) -> None:
+    if len(value) > limit:
+        errors[field] = f"{label}不能超过 {limit} 个字符（现为 {len(value)} 个）。"
+
 
 ORGANISATION_KINDS = frozenset({EntityKind.INDIVIDUAL_BUSINESS, EntityKind.LEGAL_PERSON, EntityKind.OTHER_ORG})
 BADGE_SALT = "ecredit.registry.badge"
@@ -129,12 +144,12 @@ def clean_entity(data: EntityData, *, may_override: bool) -> tuple[CleanEntity |
         errors["name"] = "名称不能为空。"
     elif len(name) > 200:
         errors["name"] = "名称不能超过 200 个字符。"
-    if data.kind not in EntityKind.values:
-        errors["kind"] = f"主体类型“{data.kind}”无效，应为：{'、'.join(EntityKind.values)}。"
+    if data.kind not in KINDS:
+        errors["kind"] = f"主体类型“{data.kind}”无效，应为：{_choices(EntityKind)}。"
     roles = frozenset(codes.normalise_text(role) for role in data.roles if role.strip())
-    unknown = sorted(roles - set(EntityRole.values))
+    unknown = sorted(roles - ROLES)
     if unknown:
-        errors["roles"] = f"角色“{'、'.join(unknown)}”无效，应为：{'、'.join(EntityRole.values)}。"
+        errors["roles"] = f"角色“{'、'.join(unknown)}”无效，应为：{_choices(EntityRole)}。"
     elif not roles:
         errors["roles"] = "至少选择一种角色（seller、platform、infrastructure）。"
     uscc: str | None = None
@@ -153,7 +168,7 @@ def clean_entity(data: EntityData, *, may_override: bool) -> tuple[CleanEntity |
             errors["resident_id"] = check.reason
         else:
             resident_id = check.code
-    elif data.kind in EntityKind.values:
+    elif data.kind in KINDS:
         if data.resident_id.strip():
             errors["resident_id"] = "只有自然人填写居民身份证号码。"
         check = check_uscc(data.uscc)
@@ -170,6 +185,8 @@ def clean_entity(data: EntityData, *, may_override: bool) -> tuple[CleanEntity |
             errors["uscc"] = f"{check.reason} 如确为登记机关核发的代码，请由信用管理员填写例外理由后登记。"
         else:
             errors["uscc"] = check.reason
+    for key, limit, label in (("address", 300, "地址"), ("industry", 60, "行业"), ("township", 60, "乡镇（街道）")):
+        _too_long(errors, key, tidy(getattr(data, key)), limit, label)
     if errors:
         return None, errors
     return (
@@ -183,9 +200,9 @@ def clean_entity(data: EntityData, *, may_override: bool) -> tuple[CleanEntity |
             in_jurisdiction=in_jurisdiction,
             checksum_failed=checksum_failed,
             resident_id=resident_id,
-            address=tidy(data.address)[:300],
-            industry=tidy(data.industry)[:60],
-            township=tidy(data.township)[:60],
+            address=tidy(data.address),
+            industry=tidy(data.industry),
+            township=tidy(data.township),
             sells_permit_goods=data.sells_permit_goods,
             trades_in_enterprise_name=data.trades_in_enterprise_name,
             uscc_override_reason=override if checksum_failed else "",
@@ -400,8 +417,14 @@ def clean_website(raw: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, s
             errors[prefix + key] = exc.message
     if not site["kind"]:
         site["kind"] = WebsiteKind.OWN_SHOP
-    elif site["kind"] not in WebsiteKind.values:
-        errors[prefix + "kind"] = f"网站类型“{site['kind']}”无效，应为：{'、'.join(WebsiteKind.values)}。"
+    elif site["kind"] not in WEBSITE_KINDS:
+        errors[prefix + "kind"] = f"网站类型“{site['kind']}”无效，应为：{_choices(WebsiteKind)}。"
+    for key, limit, label in (
+        ("name", 200, "网站名称"),
+        ("isp", 200, "ISP提供商"),
+        ("server_room", 300, "服务器机房地址"),
+    ):
+        _too_long(errors, prefix + key, site[key], limit, label)
     return site, errors
 
 
@@ -419,7 +442,13 @@ def clean_filing(data: FilingData) -> tuple[FilingData | None, dict[str, str]]:
     )
     if not clean.subject_name:
         errors["subject_name"] = "请填写主体名称。"
-    if clean.subject_kind not in EntityKind.values:
+    for key, limit, label in (
+        ("subject_name", 200, "主体名称"),
+        ("contact_name", 60, "联系人"),
+        ("address", 300, "住所（经营场所）"),
+    ):
+        _too_long(errors, key, getattr(clean, key), limit, label)
+    if clean.subject_kind not in KINDS:
         errors["subject_kind"] = f"主体类型“{data.subject_kind}”无效。"
     for key, cleaner in (("contact_phone", codes.clean_phone), ("contact_email", codes.clean_email)):
         raw = getattr(data, key)
