@@ -56,7 +56,10 @@ def test_it_runs_as_the_installed_ecredit_command(tmp_path: Path) -> None:
     ecredit = Path(sys.executable).parent / "ecredit"
     done = subprocess.run(
         [str(ecredit), "registry", "check", " 9135 0583 " + make_uscc()[8:], "91350583000000000X"],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert done.returncode == 1, done.stderr
     first, second = done.stdout.splitlines()
@@ -76,7 +79,10 @@ def test_it_rotates_the_field_key_and_old_data_stays_readable(cast: Cast, settin
             return str(cursor.fetchone()[0])
 
     version = FilingVersion.objects.get(filing__entity=person)
-    before = raw("registry_entity", "resident_id", person.pk), raw("registry_filingversion", "contact_phone", version.pk)
+    before = (
+        raw("registry_entity", "resident_id", person.pk),
+        raw("registry_filingversion", "contact_phone", version.pk),
+    )
     old_keys = list(settings.FIELD_ENCRYPTION_KEYS)  # type: ignore[attr-defined]
     new_key = Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, *old_keys]):
@@ -94,8 +100,13 @@ def test_it_rotates_the_field_key_and_old_data_stays_readable(cast: Cast, settin
 def test_it_lists_permits_about_to_expire(cast: Cast) -> None:
     entity = register(cast.credit_officer, "南安市康美镇食品厂", organisation=cast.seller_a_org)
     services.add_permit(
-        actor(cast.seller_a), entity, kind="food_production", number="SC10635058300123",
-        issuer="南安市市场监督管理局", valid_from=dt.date(2021, 12, 1), valid_until=dt.date(2026, 12, 20),
+        actor(cast.seller_a),
+        entity,
+        kind="food_production",
+        number="SC10635058300123",
+        issuer="南安市市场监督管理局",
+        valid_from=dt.date(2021, 12, 1),
+        valid_until=dt.date(2026, 12, 20),
     )
     status, output = run("permits", "--today", "2026-11-28")
     assert status == 0 and "SC10635058300123" in output and "剩 22 天" in output

@@ -52,7 +52,9 @@ def test_it_takes_an_operator_from_registration_to_an_approved_filing_with_a_bad
     entity = Entity.objects.get(uscc=code)
     assert response.status_code == 302 and entity.organisation == cast.seller_a_org
     # A bad domain is named next to its field; nothing is saved.
-    response = operator.post(reverse("registry:mine_filing", args=[entity.pk]), filing_post(**{"websites-0-domain": "com.cn"}))
+    response = operator.post(
+        reverse("registry:mine_filing", args=[entity.pk]), filing_post(**{"websites-0-domain": "com.cn"})
+    )
     assert response.status_code == 400 and not Filing.objects.exists()
     assert "com.cn" in response.content.decode() or "公共后缀" in response.content.decode()
     response = operator.post(reverse("registry:mine_filing", args=[entity.pk]), filing_post())
@@ -123,7 +125,10 @@ def test_it_shows_officers_masked_ids_and_reveals_one_with_a_reason(cast: Cast) 
     assert shown["Cache-Control"] == "no-store"
     assert AuditEntry.objects.filter(action="registry.identity.reveal", target_id=str(person.pk)).count() == 1
     # A department officer may read the registry but not reveal.
-    assert "查看完整号码" not in cast.client_for(cast.auditor).get(reverse("registry:entity", args=[person.pk])).content.decode()
+    assert (
+        "查看完整号码"
+        not in cast.client_for(cast.auditor).get(reverse("registry:entity", args=[person.pk])).content.decode()
+    )
 
 
 def test_it_lets_an_officer_register_with_a_recorded_override(cast: Cast) -> None:
