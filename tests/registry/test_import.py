@@ -440,3 +440,22 @@ def test_it_gives_the_filing_the_dates_of_the_import(cast: Cast) -> None:
     assert version.declared_at is not None and version.reviewed_at is not None
     assert abs(timezone.now() - version.reviewed_at) < dt.timedelta(minutes=5)
     assert version.reviewed_by == officer(cast).label and "批量导入" in version.declared_by
+
+
+def test_it_imports_through_the_upload_page_and_lists_every_bad_row(cast: Cast) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    page = cast.client_for(cast.credit_officer)
+    bad = csv_bytes([row(61), row(62, 统一社会信用代码=wrong_check(make_uscc(62)))])
+    response = page.post(reverse("registry:import"), {"file": SimpleUploadedFile("名单.csv", bad), "dry_run": ""})
+    body = response.content.decode()
+    assert response.status_code == 400 and "<td>3</td>" in body and "统一社会信用代码" in body and "校验位" in body
+    assert not Entity.objects.exists()
+    good = csv_bytes([row(61), row(62)])
+    response = page.post(reverse("registry:import"), {"file": SimpleUploadedFile("名单.csv", good), "dry_run": "on"})
+    assert response.status_code == 200 and not Entity.objects.exists()
+    response = page.post(reverse("registry:import"), {"file": SimpleUploadedFile("名单.csv", good)})
+    assert response.status_code == 200 and Entity.objects.count() == 2
+    assert page.get(reverse("registry:import")).status_code == 200
+    assert cast.client_for(cast.seller_a).get(reverse("registry:import")).status_code == 403

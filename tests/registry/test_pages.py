@@ -175,3 +175,68 @@ def test_it_keeps_personal_data_masked_in_the_back_office(cast: Cast) -> None:
         body = admin.get(url).content.decode()
         assert number not in body and "86381234" not in body, url
     assert person.resident_id_masked in admin.get(reverse("admin:registry_entity_changelist")).content.decode()
+
+
+def test_it_lets_an_operator_add_storefronts_and_permits_and_a_platform_see_its_shops(cast: Cast) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    platform = register(cast.credit_officer, "闽南优品平台", roles=("platform",), organisation=cast.platform_org)
+    shop = register(cast.credit_officer, "南安市诗山镇茶叶有限公司", organisation=cast.seller_a_org)
+    operator = cast.client_for(cast.seller_a)
+    page = operator.get(reverse("registry:mine_entity", args=[shop.pk])).content.decode()
+    assert "闽南优品平台" in page  # offered as a platform in the storefront form
+    operator.post(
+        reverse("registry:mine_storefront", args=[shop.pk]),
+        {
+            "platform": platform.pk,
+            "shop_name": "诗山茶叶旗舰店",
+            "shop_url": "https://mall.youpin-demo.cn/s/301",
+            "shop_id": "301",
+        },
+    )
+    soon = timezone.localdate() + dt.timedelta(days=10)
+    operator.post(
+        reverse("registry:mine_permit", args=[shop.pk]),
+        {
+            "kind": "food_business",
+            "number": "JY13505830099",
+            "issuer": "南安市市场监督管理局",
+            "valid_from": "2021-12-01",
+            "valid_until": soon.isoformat(),
+        },
+    )
+    page = operator.get(reverse("registry:mine_entity", args=[shop.pk])).content.decode()
+    assert "诗山茶叶旗舰店" in page and "JY13505830099" in page and "将于" in page and "到期" in page
+    hosted = (
+        cast.client_for(cast.platform_user).get(reverse("registry:mine_entity", args=[platform.pk])).content.decode()
+    )
+    assert "声明开设在本平台的店铺" in hosted and "诗山茶叶旗舰店" in hosted
+    dashboard = cast.client_for(cast.credit_officer).get(reverse("accounts:dashboard")).content.decode()
+    assert "JY13505830099" in dashboard
+    assert "JY13505830099" in operator.get(reverse("accounts:dashboard")).content.decode()
+    # A bad shop address is refused with a message and nothing is added.
+    response = operator.post(
+        reverse("registry:mine_storefront", args=[shop.pk]),
+        {"platform": platform.pk, "shop_name": "坏店", "shop_url": "mall.youpin-demo.cn/s/302", "shop_id": "302"},
+        follow=True,
+    )
+    assert "http://" in response.content.decode() and shop.storefronts.count() == 1
+
+
+def test_it_compares_two_filing_versions_side_by_side(cast: Cast) -> None:
+    from tests.registry.helpers import actor, filing_data
+
+    entity = register(cast.credit_officer, organisation=cast.seller_a_org)
+    filing = approved_filing(cast.credit_officer, cast.seller_a, entity)
+    services.amend_filing(actor(cast.seller_a), filing, filing_data(contact_name="新联系人"))
+    page = cast.client_for(cast.credit_officer).get(reverse("registry:filing", args=[filing.pk]), {"a": 1, "b": 2})
+    body = page.content.decode()
+    assert page.status_code == 200 and "王经理" in body and "新联系人" in body
+    changed_rows = re.findall(r'<tr class="changed"><th scope="row">([^<]+)', body)
+    assert [label.strip() for label in changed_rows] == ["联系人"]
+    assert (
+        cast.client_for(cast.credit_officer).get(reverse("registry:filing", args=[filing.pk]), {"a": 9}).status_code
+        == 404
+    )
