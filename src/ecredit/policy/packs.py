@@ -67,10 +67,12 @@ def _pack(data: dict[str, Any], sha256: str) -> Pack:
         retention=tuple(
             Retention(
                 what=item["what"],
-                years=int(item.get("min_years", 0)),
-                days=int(item.get("min_days", 0)),
-                start=item.get("from", ""),
-                cites=tuple(item.get("cites", ())),
+                years=max(int(item["period"]["value"]), int(item["period"].get("national_value") or 0))
+                if item["period"]["unit"] == "years"
+                else 0,
+                days=int(item["period"]["value"]) if item["period"]["unit"] == "days" else 0,
+                start=item.get("start", ""),
+                cites=tuple(item["period"].get("cites", ())),
             )
             for item in data.get("retention", ())
         ),

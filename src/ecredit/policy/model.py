@@ -1,0 +1,186 @@
+"""The policy pack in memory: plain frozen dataclasses, no Django, no I/O.
+
+``policy/loader.py`` turns a YAML file into a :class:`Pack` (strict schema, messages naming the file,
+key path and line); ``credit/engine.py`` and the rest of ecredit read only these classes.
+Every rule carries ``cites``: article references written ``"10.4"`` for 第十条第（四）项.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+ROLES = ("seller", "platform", "infrastructure")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article or item of the regulation, verbatim."""
+
+    ref: str  # "8", "10.4", "14.10"
+    title: str  # 第八条 / 第十条第（四）项
+    text: str
+    # What the item does: duty | prohibition | power (those must be implemented: coverage fails
+    # when nothing cites them) | purpose | definition | organisation | scope | interpretation.
+    nature: str
+    note: str = ""  # for purpose/definition/...: why nothing implements it
+
+
+@dataclass(frozen=True)
+class Grade:
+    code: str  # A B C D
+    label: str  # 诚信 …
+    min: int  # lowest score of the grade
+
+
+@dataclass(frozen=True)
+class Scale:
+    base: int  # score of a registered entity with no events
+    floor: int
+    ceiling: int
+    bonus_cap: int  # positive indicators together add at most this much
+    grades: tuple[Grade, ...]  # highest first
+    notice: str  # shown with every grade: 本评分标准为默认方案，可由主管部门调整
+
+    def grade_for(self, score: float) -> Grade:
+        for grade in self.grades:
+            if score >= grade.min:
+                return grade
+        return self.grades[-1]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One line of the scoring scheme. Negative indicators count events of their own code; positive
+    ones too, except ``clean_record`` ones, which the engine grants when no negative event happened
+    in the window."""
+
+    code: str  # "quality.sample_failed"
+    label: str  # 网销商品抽查不合格
+    cites: tuple[str, ...]
+    roles: frozenset[str]  # the roles it applies to
+    points: float  # per event; negative for a negative indicator
+    cap: float | None  # total of this indicator over the window (same sign as points); None = no cap
+    window_months: int | None  # an event counts this long after it occurred; None = while not ended
+    full_weight_months: int | None  # full weight this long, then half weight until the window ends
+    kind: str = "event"  # event | clean_record
+    ended_by: tuple[str, ...] = ()  # a later event of one of these codes ends an earlier one (filing lapsed)
+    repair_months: int | None = None  # earliest repair application: months after the event; None = no repair
+    public: bool = False  # may be shown to the public as a reason (penalty decisions, inspection results)
+    severity: str = "general"  # light | general | severe (documentation and repair defaults)
+    advice: str = ""  # for the operator: what to do about it (plain Chinese)
+
+    @property
+    def positive(self) -> bool:
+        return self.points > 0
+
+
+@dataclass(frozen=True)
+class Veto:
+    """一票否决: an event of one of ``triggers`` forces ``grade`` for ``window_months``."""
+
+    code: str
+    label: str
+    cites: tuple[str, ...]
+    triggers: tuple[str, ...]  # indicator codes
+    grade: str
+    window_months: int
+
+
+@dataclass(frozen=True)
+class Period:
+    """A figure with its citation, and where national law is stricter, that figure too.
+    ``applied`` is the stricter of the two."""
+
+    value: int
+    unit: str  # days | working_days | months | years
+    cites: tuple[str, ...]
+    national_value: int | None = None
+    national_cites: tuple[str, ...] = ()
+
+    @property
+    def applied(self) -> int:
+        return max(self.value, self.national_value or 0)
+
+    @property
+    def applied_cites(self) -> tuple[str, ...]:
+        if self.national_value is not None and self.national_value > self.value:
+            return self.national_cites
+        return self.cites
+
+
+@dataclass(frozen=True)
+class Retention:
+    what: str  # transaction_records | licence_or_identity | user_access_logs
+    period: Period
+    start: str  # completed | deregistered | recorded
+
+    @property
+    def years(self) -> int:
+        return self.period.applied if self.period.unit == "years" else 0
+
+    @property
+    def days(self) -> int:
+        return self.period.applied if self.period.unit == "days" else 0
+
+    @property
+    def cites(self) -> tuple[str, ...]:
+        return self.period.applied_cites
+
+    def until(self, start: dt.date) -> dt.date:
+        """The first day the record may be discarded: ``start`` plus the applied period."""
+        try:
+            end = start.replace(year=start.year + self.years)
+        except ValueError:  # 29 February into a common year
+            end = start.replace(year=start.year + self.years, day=28)
+        return end + dt.timedelta(days=self.days)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """Deadlines of the credit archive's procedures."""
+
+    objection_decision: Period  # working days for an officer to decide an objection
+    repair_decision: Period
+    warning_grades: tuple[str, ...]  # falling into one of these grades raises a warning
+    warning_drop: int  # a drop of this many grades raises a warning
+
+
+@dataclass(frozen=True)
+class Case:
+    """An executable example: the events, the date, what the engine must answer."""
+
+    name: str
+    role: str
+    as_of: dt.date
+    events: tuple[dict[str, object], ...]
+    expect: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    title: str
+    issuer: str
+    jurisdiction_name: str
+    division_code: str
+    in_force_from: dt.date
+    in_force_until: dt.date
+    articles: dict[str, Article]
+    scale: Scale
+    indicators: dict[str, Indicator]
+    vetoes: tuple[Veto, ...]
+    retention: tuple[Retention, ...]
+    procedure: Procedure
+    sections: dict[str, object] = field(default_factory=dict)  # sampling, returns, listing_disclosure, conduct …
+    sha256: str = ""
+    path: str = ""
+
+    def retention_for(self, what: str) -> Retention:
+        for item in self.retention:
+            if item.what == what:
+                return item
+        raise KeyError(f"policy pack {self.id} has no retention rule for {what!r}")
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.in_force_from <= day <= self.in_force_until
