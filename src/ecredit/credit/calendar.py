@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import chinese_calendar
+import chinese_calendar  # type: ignore[import-untyped]  # the library ships no type hints
 
 
 class CalendarNotCovered(ValueError):
