@@ -27,7 +27,13 @@ try:
     POLICY_PACK = env.choice(
         "ECREDIT_POLICY_PACK",
         "nanan-2023-trial",
-        tuple(sorted(p.stem for p in (Path(__file__).resolve().parent / "policy" / "packs").glob("*.yaml"))),
+        tuple(
+            sorted(
+                p.stem
+                for p in (Path(__file__).resolve().parent / "policy" / "packs").glob("*.yaml")
+                if "." not in p.stem
+            )
+        ),
     )
     if PRODUCTION and DEBUG:
         raise EnvError("DEBUG", "生产环境不得开启 DEBUG / DEBUG must be false in production")
@@ -106,7 +112,9 @@ INSTALLED_APPS = [
     "axes",
     "ecredit.accounts",
     "ecredit.audit",
+    "ecredit.policy",
     "ecredit.registry",
+    "ecredit.credit",
     "ecredit.portal",
     "ecredit.demo",
 ]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("ecredit.accounts.urls")),
     path("audit/", include("ecredit.audit.urls")),
     path("registry/", include("ecredit.registry.urls")),
+    path("credit/procedures/", include("ecredit.credit.procedure_urls")),
+    path("credit/", include("ecredit.credit.urls")),
     path("verify/<str:token>/", registry_views.verify, name="verify"),
     path("verify/<str:token>/badge.svg", registry_views.verify_svg, name="verify_svg"),
     path("verify/<str:token>/qr.svg", registry_views.verify_qr, name="verify_qr"),

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Q
 from django.test import RequestFactory
 
 from ecredit.accounts.actors import SYSTEM
@@ -36,9 +37,12 @@ def test_it_loads_one_account_per_role_that_can_sign_in() -> None:
         assert authenticate(request, username=account.username, password=account.password) is not None
     assert "ect_" in printed and ApiToken.objects.count() == 1
     count, broken = verify_chain()
-    registry_steps = AuditEntry.objects.filter(action__startswith="registry.").count()
-    assert broken is None and count == Organisation.objects.count() + User.objects.count() + 1 + registry_steps
+    steps = AuditEntry.objects.filter(
+        Q(action__startswith="registry.") | Q(action__startswith="credit.") | Q(action__startswith="policy.")
+    ).count()
+    assert broken is None and count == Organisation.objects.count() + User.objects.count() + 1 + steps
     assert_registry_line(printed)
+    assert re.search(r"^信用评价 / credit: \d{4}-\d{2}-\d{2} 等级分布 grades A \d+，B \d+，C \d+，D \d+", printed, re.M)
 
 
 def assert_registry_line(printed: str) -> None:

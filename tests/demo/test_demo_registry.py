@@ -1,4 +1,4 @@
-"""The demo registry: what a newcomer opening `make run` relies on seeing.
+"""The demo registry and credit archive: what a newcomer opening `make run` relies on seeing.
 
 The demo is loaded once for the module (it takes seconds) inside a transaction that is rolled
 back at the end; each test runs in a savepoint inside it."""
@@ -7,23 +7,29 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from ecredit.accounts.actors import cli_actor
+from ecredit.accounts.actors import SYSTEM, cli_actor
 from ecredit.accounts.models import User
 from ecredit.audit.models import AuditEntry
-from ecredit.demo import registry_data
+from ecredit.credit import services as credit
+from ecredit.credit.models import CreditEvent, Evaluation, EventStatus
+from ecredit.demo import credit_data, registry_data
 from ecredit.demo.data import ORGS
 from ecredit.demo.registry_data import TOWNSHIPS
-from ecredit.demo.services import load_demo, registry_summary
+from ecredit.demo.services import credit_summary, load_demo, registry_summary
+from ecredit.policy.models import PackExtension
+from ecredit.policy.packs import active_pack
 from ecredit.registry import codes, services
 from ecredit.registry.models import Entity, Filing, FilingStatus, Permit, Storefront, Website
 
@@ -187,3 +193,86 @@ def test_the_data_is_the_same_every_time() -> None:
     assert first == second
     assert registry_data.build(today + dt.timedelta(days=1))[-1].name == first[-1].name
     assert len({e.name for e in first}) == len(first)
+
+
+# --- the credit archive ---------------------------------------------------------------------------
+
+
+def grades_on(day: dt.date) -> Counter[str]:
+    return Counter(Evaluation.objects.filter(batch=True, as_of=day).values_list("grade", flat=True))
+
+
+def test_grades_spread_over_a_to_d_with_most_basically_trustworthy() -> None:
+    today = timezone.localdate()
+    grades = grades_on(today)
+    assert sum(grades.values()) == Entity.objects.count()
+    assert grades["B"] > 0.7 * sum(grades.values())
+    assert 10 <= grades["A"] <= 40 and 5 <= grades["C"] <= 20 and 2 <= grades["D"] <= 3
+    assert credit_summary().grades == dict(grades) and credit_summary().as_of == today
+    # Two points of grade history for everyone: 30 June and today.
+    assert sum(grades_on(credit_data.mid_year(today)).values()) == Entity.objects.count()
+    veto = Evaluation.objects.get(as_of=today, veto_code="veto.pyramid_selling")
+    assert veto.grade == "D"
+
+
+def test_the_admin_extended_the_pack_and_every_evaluation_says_so() -> None:
+    pack = active_pack()
+    extension = PackExtension.objects.get(pack_id=pack.id)
+    assert extension.until == credit_data.EXTENSION_UNTIL and extension.recorded_by == "李管理（admin）"
+    assert "第二十五条" in extension.reason and "继续试行" in extension.reason
+    assert AuditEntry.objects.filter(action="policy.extension.record", actor_label="李管理（admin）").count() == 1
+    rows = Evaluation.objects.filter(as_of__gt=pack.in_force_until)
+    assert rows.exists() and not rows.exclude(extension_note__contains=extension.reason).exists()
+    assert all(str(extension.until) in note for note in rows.values_list("extension_note", flat=True).distinct())
+
+
+def test_every_approved_filing_has_its_filing_current_event_and_lapsed_ones_a_lapse() -> None:
+    for filing in Filing.objects.exclude(approved_version=None).select_related("entity"):
+        current = CreditEvent.objects.get(entity=filing.entity, indicator="filing.current")
+        assert (current.source_kind, current.source_ref) == ("filing", filing.number)
+        assert current.recorded_by == "林信用（credit）（备案联动）"
+        lapsed = CreditEvent.objects.filter(entity=filing.entity, indicator="filing.lapsed").count()
+        ended = filing.status in (FilingStatus.SUSPENDED, FilingStatus.REVOKED, FilingStatus.DEREGISTERED)
+        assert lapsed == (1 if ended else 0), filing.number
+    never = Entity.objects.filter(filing__approved_version=None) | Entity.objects.filter(filing=None)
+    assert not CreditEvent.objects.filter(entity__in=never, indicator="filing.current").exists()
+
+
+def test_the_history_goes_back_to_the_trial_and_has_one_withdrawal_and_one_repair() -> None:
+    history = CreditEvent.objects.exclude(indicator__startswith="filing.")
+    today = timezone.localdate()
+    assert history.values("entity").distinct().count() >= 55
+    assert min(history.values_list("occurred_on", flat=True)) < dt.date(2024, 4, 1)
+    assert max(history.values_list("occurred_on", flat=True)) < today
+    kinds = set(history.values_list("indicator", flat=True))
+    assert {"quality.sample_failed", "quality.sample_passed", "complaint.unresolved", "enforcement.penalty"} <= kinds
+    assert {"quality.training", "association.pledge", "conduct.14_10_pyramid_selling"} <= kinds
+    assert sorted(EventStatus.objects.values_list("status", flat=True)) == ["repaired", "withdrawn"]
+    repaired = EventStatus.objects.get(status="repaired").event
+    assert repaired.entity.organisation is not None and repaired.entity.organisation.name == SELLER_ORG
+    assert EventStatus.objects.get(status="withdrawn").event.indicator == "quality.sample_failed"
+    # All of it through the credit service (audited), and the same every time.
+    assert AuditEntry.objects.filter(action="credit.event.record").count() == CreditEvent.objects.count()
+    specs = registry_data.build(today)
+    assert credit_data.build(specs, today) == credit_data.build(specs, today)
+
+
+def test_the_stored_grades_are_what_the_engine_answers_entity_by_entity() -> None:
+    today = timezone.localdate()
+    rows = Evaluation.objects.filter(batch=True, as_of=today).select_related("entity").order_by("pk")
+    checked = [row for row in rows if row.grade != "B"] + list(rows.filter(grade="B")[:20])
+    for row in checked:
+        answer = credit.evaluate_entity(SYSTEM, row.entity, today, store=False)
+        assert (answer.score, answer.grade, answer.reasons) == (row.score, row.grade, row.reasons), row.entity.name
+
+
+def test_the_credit_command_shows_the_demo_seller() -> None:
+    if "credit" not in get_commands():
+        pytest.skip("`ecredit credit` is not there yet")
+    entity = Entity.objects.get(organisation__name=SELLER_ORG)
+    out = io.StringIO()
+    call_command("credit", "show", entity.uscc, "--json", stdout=out)
+    shown = json.dumps(json.loads(out.getvalue()), ensure_ascii=False)
+    latest = Evaluation.objects.filter(entity=entity).order_by("-as_of", "-created_at").first()
+    assert latest is not None and latest.grade == "A"
+    assert str(entity.uscc) in shown and f'"grade": "{latest.grade}"' in shown

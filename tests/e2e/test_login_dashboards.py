@@ -26,15 +26,15 @@ PANEL_HEADINGS: dict[Role, str] = {
 
 # The main menu each demo account should see, in order: only what its roles may use.
 MENUS: dict[str, list[str]] = {
-    "credit": ["工作台", "经营主体", "备案审核", "批量导入"],
-    "inspector": ["工作台", "经营主体"],
-    "dept": ["工作台", "经营主体"],
+    "credit": ["工作台", "经营主体", "备案审核", "批量导入", "信用档案"],
+    "inspector": ["工作台", "经营主体", "信用档案"],
+    "dept": ["工作台", "经营主体", "信用档案"],
     "lab": ["工作台"],
     "assoc": ["工作台"],
-    "seller": ["工作台", "我的备案", "API 令牌"],
-    "platform": ["工作台", "我的备案", "API 令牌"],
-    "auditor": ["工作台", "经营主体", "审计日志"],
-    "admin": ["工作台", "经营主体", "批量导入", "审计日志", "API 令牌", "后台管理"],
+    "seller": ["工作台", "我的备案", "我的信用", "API 令牌"],
+    "platform": ["工作台", "我的备案", "我的信用", "API 令牌"],
+    "auditor": ["工作台", "经营主体", "信用档案", "审计日志"],
+    "admin": ["工作台", "经营主体", "批量导入", "信用档案", "审计日志", "API 令牌", "后台管理"],
 }
 
 HOME_HEADING = "网销商品质量安全信用评价系统"

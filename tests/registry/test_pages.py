@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ecredit.audit.models import AuditEntry
+from ecredit.credit import services as credit
+from ecredit.policy import services as policy
+from ecredit.policy.packs import active_pack
 from ecredit.registry import services
 from ecredit.registry.models import Entity, Filing, FilingStatus
 from tests.cast import Cast
-from tests.registry.helpers import approved_filing, make_resident_id, make_uscc, register
+from tests.registry.helpers import actor, approved_filing, make_resident_id, make_uscc, register
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +113,48 @@ def test_it_answers_an_altered_badge_address_with_a_clear_404(cast: Cast) -> Non
         assert response.status_code == 404
         assert "不是有效的 ecredit 电子链接标识" in response.content.decode()
         assert client.get(reverse("verify_svg", args=[bad])).status_code == 404
+
+
+def test_it_shows_the_public_grade_on_the_badge_check_without_non_public_reasons(cast: Cast) -> None:
+    pack = active_pack()
+    today = timezone.localdate()
+    if not pack.in_force(today):
+        policy.record_extension(
+            actor(cast.admin),
+            pack.id,
+            until=today + dt.timedelta(days=90),
+            reason="主管部门通知：新办法出台前继续试行本制度",
+        )
+    entity = register(cast.credit_officer, organisation=cast.seller_a_org)
+    approved_filing(cast.credit_officer, cast.seller_a, entity)  # filing.current: public, +5
+    officer = actor(cast.credit_officer)
+    failed_on = today - dt.timedelta(days=30)
+    credit.record_event(
+        officer, entity, "quality.sample_failed", failed_on, source_kind="inspection", source_ref="NA-CJ-1"
+    )
+    credit.record_event(
+        officer, entity, "association.pledge", failed_on, source_kind="association", source_ref="NAEC-CN-1"
+    )  # not public
+    public = cast.client_for(cast.seller_b)
+    public.logout()
+    path = reverse("verify", args=[services.badge_token(entity.badges.get())])
+    assert "尚未评价" in public.get(path).content.decode()
+    evaluation = credit.evaluate_entity(officer, entity, today)
+    assert evaluation.grade == "C" and [r["indicator"] for r in evaluation.reasons] == [
+        "quality.sample_failed",
+        "association.pledge",
+        "filing.current",
+    ]
+    body = public.get(path).content.decode()
+    grade = re.search(r'data-testid="public-grade">(.*?)</dd>', body, re.S)
+    assert grade is not None and ">C</span>" in grade.group(1) and "警示" in grade.group(1)
+    assert f"评价日期 {today:%Y-%m-%d}" in grade.group(1)
+    assert pack.scale.notice in body and pack.title in body
+    assert pack.indicators["quality.sample_failed"].label in body and pack.indicators["filing.current"].label in body
+    assert pack.indicators["association.pledge"].label not in body and "NAEC-CN-1" not in body and "NA-CJ-1" not in body
+    if evaluation.extension_note:
+        assert 'data-testid="extension-note"' in body
+    assert "信用评价上线后在此显示" not in body
 
 
 def test_it_shows_officers_masked_ids_and_reveals_one_with_a_reason(cast: Cast) -> None:

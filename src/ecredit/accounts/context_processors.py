@@ -17,6 +17,8 @@ NAVIGATION: list[tuple[str | Promise, str, Action]] = [
     (_("备案审核"), "registry:queue", Action.FILING_REVIEW),
     (_("批量导入"), "registry:import", Action.REGISTRY_IMPORT),
     (_("我的备案"), "registry:mine", Action.FILING_OWN),
+    (_("信用档案"), "credit:index", Action.CREDIT_VIEW),
+    (_("我的信用"), "credit:mine", Action.FILING_OWN),
     (_("审计日志"), "audit:log", Action.AUDIT_VIEW),
     (_("API 令牌"), "accounts:tokens", Action.TOKENS_MANAGE),
     (_("后台管理"), "admin:index", Action.ADMIN_SITE),

@@ -87,10 +87,18 @@ class Action(StrEnum):
     FILING_REVIEW = "filing.review"  # approve, return, suspend, revoke, deregister filings
     FILING_OWN = "filing.own"  # an operator fills and amends its own filing, storefronts, permits
     IDENTITY_REVEAL = "identity.reveal"  # see a full 居民身份证号码 / phone number, with a recorded reason
+    # Policy pack (issue: the policy pack)
+    POLICY_EXTEND = "policy.extend"  # keep evaluating with a pack past its period in force (Art. 25)
+    # Credit archive (issue 4)
+    CREDIT_VIEW = "credit.view"  # read any entity's credit events, evaluations and grade history
+    CREDIT_RECORD = "credit.record"  # record a credit event (an inspection result, a case, a manual entry)
+    CREDIT_EVALUATE = "credit.evaluate"  # evaluate and store grades (one entity or all), compare packs
+    CREDIT_CORRECT = "credit.correct"  # withdraw (objection upheld), repair or reinstate a recorded event
+    CREDIT_OBJECT = "credit.object"  # an operator objects to, or asks to repair, its own entities' events
 
 
 _EVERY_ROLE = (Action.DASHBOARD_VIEW, Action.PROFILE_VIEW, Action.API_ME)
-_OFFICER = (*_EVERY_ROLE, Action.REGISTRY_VIEW)
+_OFFICER = (*_EVERY_ROLE, Action.REGISTRY_VIEW, Action.CREDIT_VIEW)
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CREDIT_OFFICER: frozenset(
@@ -100,16 +108,27 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.REGISTRY_IMPORT,
             Action.FILING_REVIEW,
             Action.IDENTITY_REVEAL,
+            Action.CREDIT_RECORD,
+            Action.CREDIT_EVALUATE,
+            Action.CREDIT_CORRECT,
         }
     ),
-    Role.INSPECTOR: frozenset({*_OFFICER, Action.IDENTITY_REVEAL}),
-    Role.DEPARTMENT_OFFICER: frozenset(_OFFICER),
+    Role.INSPECTOR: frozenset({*_OFFICER, Action.IDENTITY_REVEAL, Action.CREDIT_RECORD}),
+    Role.DEPARTMENT_OFFICER: frozenset({*_OFFICER, Action.CREDIT_RECORD}),
     Role.LAB_ANALYST: frozenset(_EVERY_ROLE),
     Role.ASSOCIATION_OFFICER: frozenset(_EVERY_ROLE),
-    Role.OPERATOR_USER: frozenset({*_EVERY_ROLE, Action.TOKENS_MANAGE, Action.FILING_OWN}),
+    Role.OPERATOR_USER: frozenset({*_EVERY_ROLE, Action.TOKENS_MANAGE, Action.FILING_OWN, Action.CREDIT_OBJECT}),
     Role.AUDITOR: frozenset({*_OFFICER, Action.AUDIT_VIEW}),
     Role.ADMIN: frozenset(
-        {*_OFFICER, Action.TOKENS_MANAGE, Action.AUDIT_VIEW, Action.ADMIN_SITE, Action.REGISTRY_IMPORT}
+        {
+            *_OFFICER,
+            Action.TOKENS_MANAGE,
+            Action.AUDIT_VIEW,
+            Action.ADMIN_SITE,
+            Action.REGISTRY_IMPORT,
+            Action.POLICY_EXTEND,
+            Action.CREDIT_EVALUATE,
+        }
     ),
 }
 
@@ -123,6 +142,11 @@ API_SCOPES = frozenset(
         Action.REGISTRY_IMPORT,
         Action.FILING_REVIEW,
         Action.FILING_OWN,
+        Action.CREDIT_VIEW,
+        Action.CREDIT_RECORD,
+        Action.CREDIT_EVALUATE,
+        Action.CREDIT_CORRECT,
+        Action.CREDIT_OBJECT,
     }
 )
 

@@ -9,6 +9,8 @@ from ecredit.accounts.actors import Actor
 from ecredit.accounts.models import Organisation
 from ecredit.accounts.roles import Action
 from ecredit.api.base import BrowserSessionAuth, Pagination, TokenAuth, allows, install_error_handlers
+from ecredit.api.credit import router as credit_router
+from ecredit.api.credit_procedures import router as credit_procedures_router
 from ecredit.api.registry import router as registry_router
 from ecredit.api.schemas import AuditEntryOut, ErrorOut, MeOut, OrganisationOut
 from ecredit.audit.models import AuditEntry
@@ -30,6 +32,8 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/registry", registry_router)
+api.add_router("/credit/procedures", credit_procedures_router)
+api.add_router("/credit", credit_router)
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 

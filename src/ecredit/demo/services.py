@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,10 +15,16 @@ from ecredit.accounts import services as accounts
 from ecredit.accounts.actors import Actor
 from ecredit.accounts.models import Organisation, User
 from ecredit.accounts.roles import Action
-from ecredit.demo import registry_data
+from ecredit.credit import batch as credit_batch
+from ecredit.credit import services as credit
+from ecredit.credit.models import Evaluation
+from ecredit.demo import credit_data, registry_data
 from ecredit.demo.data import ACCOUNTS, ORGS
 from ecredit.demo.registry_data import DemoEntity, DemoFiling, Fate
 from ecredit.errors import DomainError, ErrorCode
+from ecredit.policy import services as policy
+from ecredit.policy.models import PackExtension
+from ecredit.policy.packs import active_pack
 from ecredit.registry import services as registry
 from ecredit.registry.models import Entity, Filing, FilingStatus
 from ecredit.registry.services import EntityData, FilingData
@@ -23,6 +32,9 @@ from ecredit.registry.services import EntityData, FilingData
 #: Who does the officer's part of the registry demo, and which demo organisations act for their own entities.
 OFFICER = "credit"
 OPERATORS = {"seller": "seller", "platform": "platform"}  # organisation key → username
+#: Who extends the pack past its period, and who records and evaluates the credit history.
+ADMIN = "admin"
+CREDIT_STAFF = (credit_data.OFFICER, credit_data.INSPECTOR)
 
 
 def database_is_empty() -> bool:
@@ -54,10 +66,18 @@ def load_demo(*, actor: Actor, with_registry: bool = True) -> dict[str, str]:
         actor=actor, creator=users["platform"], name="平台数据对接（演示）", scopes=[Action.API_ME.value]
     )
     if with_registry:
-        load_registry(
+        today = timezone.localdate()
+        extend_pack(admin=accounts.actor_for_user(users[ADMIN]), today=today)
+        specs, entities = load_registry(
             officer=accounts.actor_for_user(users[OFFICER]),
             operators={key: accounts.actor_for_user(users[username]) for key, username in OPERATORS.items()},
             organisations=orgs,
+        )
+        load_credit(
+            staff={username: accounts.actor_for_user(users[username]) for username in CREDIT_STAFF},
+            specs=specs,
+            entities=entities,
+            today=today,
         )
     return {"platform_token": raw}
 
@@ -106,9 +126,12 @@ def _play_filing(spec: DemoEntity, entity: Entity, operator: Actor, officer: Act
         registry.deregister_filing(officer, filing, reason=spec.reason)
 
 
-def load_registry(*, officer: Actor, operators: dict[str, Actor], organisations: dict[str, Organisation]) -> None:
+def load_registry(
+    *, officer: Actor, operators: dict[str, Actor], organisations: dict[str, Organisation]
+) -> tuple[list[DemoEntity], dict[str, Entity]]:
     """The demo registry (``demo.registry_data``): every entity registered, filed, reviewed,
-    given its shops and permits through ``registry.services``."""
+    given its shops and permits through ``registry.services`` (whose approvals put ``filing.current``
+    in the credit ledger). Returns the specs and the entities made from them, by key."""
     specs = registry_data.build(timezone.localdate())
     entities: dict[str, Entity] = {}
     acting: dict[str, Actor] = {}
@@ -152,6 +175,44 @@ def load_registry(*, officer: Actor, operators: dict[str, Actor], organisations:
                 valid_from=permit.valid_from,
                 valid_until=permit.valid_until,
             )
+    return specs, entities
+
+
+def extend_pack(*, admin: Actor, today: dt.date) -> None:
+    """The demo's system administrator keeps the trial pack in use past Art. 25's end, as the bureau would."""
+    pack = active_pack()
+    if pack.in_force(today):
+        return
+    until = max(credit_data.EXTENSION_UNTIL, today)
+    policy.record_extension(admin, pack.id, until=until, reason=credit_data.EXTENSION_REASON)
+
+
+def load_credit(
+    *, staff: dict[str, Actor], specs: list[DemoEntity], entities: dict[str, Entity], today: dt.date
+) -> None:
+    """The demo credit archive (``demo.credit_data``): history recorded through ``credit.services``,
+    one withdrawal and one repair, then every entity evaluated on 30 June and today."""
+    officer = staff[credit_data.OFFICER]
+    for item in credit_data.build(specs, today):
+        event = credit.record_event(
+            staff[item.recorder],
+            entities[item.entity],
+            item.indicator,
+            item.occurred_on,
+            source_kind=item.source_kind,
+            source_ref=item.source_ref,
+            evidence=item.evidence,
+            reason=item.reason,
+        )
+        fix = item.correction
+        if fix is None:
+            continue
+        if fix.kind == "withdrawn":
+            credit.withdraw_event(officer, event, reason=fix.reason, effective_on=fix.on, source_ref=fix.source_ref)
+        else:
+            credit.repair_event(officer, event, from_date=fix.on, reason=fix.reason, source_ref=fix.source_ref)
+    for day in (credit_data.mid_year(today), today):
+        credit_batch.evaluate_all(officer, day)
 
 
 @dataclass(frozen=True)
@@ -178,3 +239,35 @@ def registry_summary() -> RegistrySummary:
         waiting=Filing.objects.filter(status=FilingStatus.SUBMITTED).count(),
         seller_badge_path=badge_path,
     )
+
+
+@dataclass(frozen=True)
+class CreditSummary:
+    """What `ecredit demo` prints about the credit archive: the latest day evaluated and its grades."""
+
+    as_of: dt.date | None
+    grades: dict[str, int]
+    extended_until: dt.date | None
+
+    def line(self) -> str:
+        until = (
+            f"；政策包已延期至 {self.extended_until} / pack extended to {self.extended_until}"
+            if self.extended_until
+            else ""
+        )
+        if self.as_of is None:
+            return f"信用评价 / credit: 尚未评价 not evaluated yet{until}"
+        grades = "，".join(f"{code} {count}" for code, count in sorted(self.grades.items()))
+        return f"信用评价 / credit: {self.as_of} 等级分布 grades {grades}{until}"
+
+
+def credit_summary() -> CreditSummary:
+    runs = Evaluation.objects.filter(batch=True)
+    latest = runs.aggregate(day=Max("as_of"))["day"]
+    grades: Counter[str] = Counter()
+    if latest is not None:
+        run = runs.filter(as_of=latest).aggregate(at=Max("created_at"))["at"]  # a run stores one instant
+        rows = runs.filter(as_of=latest, created_at=run).values("grade").annotate(n=Count("pk"))
+        grades.update({row["grade"]: row["n"] for row in rows})
+    extension = PackExtension.objects.filter(pack_id=active_pack().id).order_by("-created_at", "-pk").first()
+    return CreditSummary(latest, dict(grades), extension.until if extension else None)

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 ROLES = ("seller", "platform", "infrastructure")
+DUTY_NATURES = ("duty", "prohibition", "power")
+NATURES = (*DUTY_NATURES, "purpose", "definition", "organisation", "scope", "interpretation")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ class Article:
     # when nothing cites them) | purpose | definition | organisation | scope | interpretation.
     nature: str
     note: str = ""  # for purpose/definition/...: why nothing implements it
+    items: tuple[str, ...] = ()  # the refs of its items ("10.1" … "10.9"), set by the loader
+
+    @property
+    def duty_bearing(self) -> bool:
+        """A duty, prohibition or power: something must cite it (``ecredit policy coverage``)."""
+        return self.nature in DUTY_NATURES
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,10 @@ class Period:
     cites: tuple[str, ...]
     national_value: int | None = None
     national_cites: tuple[str, ...] = ()
+    # The regulation sets no figure (``cites`` name the articles the rule serves); ``value`` then
+    # equals ``national_value`` and only the national citation is the figure's source.
+    regulation_silent: bool = False
+    note: str = ""
 
     @property
     def applied(self) -> int:
@@ -104,9 +116,13 @@ class Period:
 
     @property
     def applied_cites(self) -> tuple[str, ...]:
-        if self.national_value is not None and self.national_value > self.value:
+        if self.regulation_silent or (self.national_value is not None and self.national_value > self.value):
             return self.national_cites
         return self.cites
+
+    @property
+    def all_cites(self) -> tuple[str, ...]:
+        return (*self.cites, *self.national_cites)
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,46 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Sampling:
+    """网销商品抽查 (Art. 5, 16 (1)): how much of each grade is drawn a year, and the deadlines."""
+
+    cites: tuple[str, ...]
+    annual_ratio: dict[str, float]  # grade code or "unrated" → share of those entities drawn per year
+    retest: Period  # a sampled party may ask for a re-test within this period of receiving the result
+    publish: Period  # results are published within this period
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnException:
+    code: str  # custom_made | perishable | digital_opened | newspapers | confirmed_unsuitable …
+    label: str
+    needs_confirmation: bool  # excluded only when the consumer confirmed it at purchase
+
+
+@dataclass(frozen=True)
+class Returns:
+    """七日无理由退货 (Art. 10 (4))."""
+
+    cites: tuple[str, ...]
+    national_cites: tuple[str, ...]
+    window: Period
+    start: str  # received: the day the consumer received the goods
+    refund: Period | None
+    exceptions: tuple[ReturnException, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What a listing must say before the sale (Art. 10 (3))."""
+
+    cites: tuple[str, ...]
+    national_cites: tuple[str, ...]
+    required: dict[str, str]  # field code → Chinese label, in the regulation's order
+
+
+@dataclass(frozen=True)
 class Pack:
     id: str
     title: str
@@ -175,6 +231,12 @@ class Pack:
     sections: dict[str, object] = field(default_factory=dict)  # sampling, returns, listing_disclosure, conduct …
     sha256: str = ""
     path: str = ""
+    sampling: Sampling | None = None
+    returns: Returns | None = None
+    listing_disclosure: Disclosure | None = None
+    conduct: dict[str, str] = field(default_factory=dict)  # "14.1" → short label (Art. 14 taxonomy)
+    cases: tuple[Case, ...] = ()  # cases written inside the pack file; see loader.load_cases for the rest
+    in_force_cites: tuple[str, ...] = ()  # the article fixing the period in force (Art. 25)
 
     def retention_for(self, what: str) -> Retention:
         for item in self.retention:
@@ -184,3 +246,7 @@ class Pack:
 
     def in_force(self, day: dt.date) -> bool:
         return self.in_force_from <= day <= self.in_force_until
+
+    def article_texts(self, cites: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """The text of each cited article, in order; a national citation stands for itself."""
+        return tuple(self.articles[ref].text if ref in self.articles else ref for ref in cites)

@@ -1,90 +1,63 @@
-"""Loading policy packs (the regulation as data) from ``policy/packs/*.yaml``.
+"""The policy packs installed with ecredit (``policy/packs/<id>.yaml``), loaded strictly and cached.
 
-This is the registry's slice of the pack: identity, jurisdiction, period in force and retention.
-The credit issue extends it with the strict schema, articles and indicators.
+A pack that does not validate does not load: :class:`ecredit.policy.loader.PackError` names the file,
+key path and line of every problem. Which pack covers a given day (and any extension beyond its
+period) is ``policy/services.py``'s business.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-from dataclasses import dataclass
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import yaml
 from django.conf import settings
 
+from ecredit.policy.loader import PackError, load_file
+from ecredit.policy.model import Pack
+
+__all__ = [
+    "PACK_DIR",
+    "PackError",
+    "UnknownPack",
+    "active_pack",
+    "all_packs",
+    "load_pack",
+    "load_pack_file",
+    "pack_ids",
+]
+
 PACK_DIR = Path(__file__).resolve().parent / "packs"
+_PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-@dataclass(frozen=True)
-class Retention:
-    what: str
-    years: int
-    days: int
-    start: str
-    cites: tuple[str, ...]
-
-    def until(self, start: dt.date) -> dt.date:
-        """The first day the record may be discarded: ``start`` plus the period."""
-        try:
-            end = start.replace(year=start.year + self.years)
-        except ValueError:  # 29 February into a common year
-            end = start.replace(year=start.year + self.years, day=28)
-        return end + dt.timedelta(days=self.days)
+class UnknownPack(LookupError):
+    def __init__(self, pack_id: str) -> None:
+        self.pack_id = pack_id
+        known = "、".join(pack_ids()) or "（无）"
+        super().__init__(f"没有政策包“{pack_id}”（已安装：{known}）")
 
 
-@dataclass(frozen=True)
-class Pack:
-    id: str
-    title: str
-    issuer: str
-    jurisdiction_name: str
-    division_code: str
-    in_force_from: dt.date
-    in_force_until: dt.date
-    retention: tuple[Retention, ...]
-    sha256: str
-
-    def retention_for(self, what: str) -> Retention:
-        for item in self.retention:
-            if item.what == what:
-                return item
-        raise KeyError(f"policy pack {self.id} has no retention rule for {what!r}")
-
-
-def _pack(data: dict[str, Any], sha256: str) -> Pack:
-    return Pack(
-        id=data["id"],
-        title=data["title"],
-        issuer=data["issuer"],
-        jurisdiction_name=data["jurisdiction"]["name"],
-        division_code=str(data["jurisdiction"]["division_code"]),
-        in_force_from=data["in_force"]["from"],
-        in_force_until=data["in_force"]["until"],
-        retention=tuple(
-            Retention(
-                what=item["what"],
-                years=max(int(item["period"]["value"]), int(item["period"].get("national_value") or 0))
-                if item["period"]["unit"] == "years"
-                else 0,
-                days=int(item["period"]["value"]) if item["period"]["unit"] == "days" else 0,
-                start=item.get("start", ""),
-                cites=tuple(item["period"].get("cites", ())),
-            )
-            for item in data.get("retention", ())
-        ),
-        sha256=sha256,
-    )
+def pack_ids() -> tuple[str, ...]:
+    """Ids of the installed packs (``<id>.yaml``; ``<id>.cases.yaml`` files are cases, not packs)."""
+    return tuple(sorted(p.name.removesuffix(".yaml") for p in PACK_DIR.glob("*.yaml") if ".cases." not in p.name))
 
 
 @lru_cache(maxsize=16)
 def load_pack(pack_id: str) -> Pack:
-    path = PACK_DIR / f"{pack_id}.yaml"
-    raw = path.read_bytes()
-    return _pack(yaml.safe_load(raw), hashlib.sha256(raw).hexdigest())
+    """An installed pack by id; ``UnknownPack`` if there is none, ``PackError`` if it is invalid."""
+    if not _PACK_ID.fullmatch(pack_id) or pack_id not in pack_ids():
+        raise UnknownPack(pack_id)
+    return load_file(PACK_DIR / f"{pack_id}.yaml")
+
+
+def load_pack_file(path: str | Path) -> Pack:
+    """Any pack file (a draft, a what-if copy); not cached."""
+    return load_file(path)
+
+
+def all_packs() -> tuple[Pack, ...]:
+    return tuple(load_pack(pack_id) for pack_id in pack_ids())
 
 
 def active_pack() -> Pack:

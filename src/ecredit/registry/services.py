@@ -5,6 +5,7 @@ Views, the API, the CLI, the importer and tests all come through here."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,8 @@ from ecredit.accounts.actors import Actor
 from ecredit.accounts.models import Organisation
 from ecredit.accounts.roles import Action
 from ecredit.audit import services as audit
+from ecredit.credit import services as credit
+from ecredit.credit.models import CreditEvent, SourceKind
 from ecredit.crypto import lookup_digest
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.policy.packs import active_pack
@@ -39,6 +42,17 @@ from ecredit.registry.models import (
     Website,
     WebsiteKind,
 )
+
+# What this module implements of the regulation, read by `ecredit policy coverage` (docs/adding-a-rule.md).
+IMPLEMENTS = {
+    "2": "登记电子商务经营主体的类型（自然人、个体工商户、法人、其他经济组织）与角色（网络商品经营者、平台、基础服务经营者）",
+    "8": "备案登记事项的填报、经营者对真实性的声明、审核、变更、暂停、撤销与注销；营业执照电子链接标识的签发、吊销与核验",
+    "9": "自然人以居民身份证号码登记真实身份",
+    "9.1": "记录自然人的经营范围是否涉及前置许可，据以判断其应否依法登记注册",
+    "9.2": "记录自然人是否以企业、个体工商户名义经营，据以判断其应否依法登记注册",
+    "10.1": "登记前置许可及其有效期，列出已过期或即将到期的许可",
+    "12.2": "自备案注销之日起计算经营者身份信息的保存期限（政策包中较严格的期限）",
+}
 
 KINDS = frozenset(EntityKind.values)
 ROLES = frozenset(EntityRole.values)
@@ -564,6 +578,44 @@ def _transition(
     return locked
 
 
+_CURRENT, _LAPSED = "filing.current", "filing.lapsed"
+
+
+def _tell_ledger(actor: Actor, filing: Filing, indicator: str, *, on: dt.date | None = None) -> None:
+    """Record in the credit ledger that ``filing`` has come into force (``filing.current``) or stopped
+    being in force (``filing.lapsed``), in the caller's transaction, so a transition and its credit
+    event commit or roll back together.
+
+    The ledger mirrors the filing: nothing is recorded when its latest filing event already says so
+    (an amendment approved while the filing counts, a revocation after a suspension, a draft
+    deregistered before it was ever approved), nor when the pack does not apply the indicator to the
+    entity's roles. The fact is the registry's own: the system records it, labelled with the person
+    or client whose step caused it (who may hold no credit right, e.g. an operator deregistering)."""
+    entity = filing.entity
+    rule = active_pack().indicators.get(indicator)
+    if rule is None or not rule.roles & set(entity.roles):
+        return
+    mine = CreditEvent.objects.filter(entity=entity, indicator__in=(_CURRENT, _LAPSED))
+    latest = mine.order_by("-occurred_on", "-pk").values_list("indicator", flat=True).first()
+    if latest == indicator or (latest is None and indicator == _LAPSED):
+        return
+    earlier = mine.filter(indicator=indicator, source_kind=SourceKind.FILING).count()
+    # One source records an indicator once: a reinstatement is the filing's second "current".
+    ref = filing.number if earlier == 0 else f"{filing.number}#{earlier + 1}"
+    system = dataclasses.replace(
+        actor, label=f"{actor.label}（备案联动）", via="system", roles=frozenset(), scopes=None
+    )
+    today = timezone.localdate()
+    credit.record_event(
+        system,
+        entity,
+        indicator,
+        min(on or today, today),  # a deregistration dated ahead takes effect in the registry at once
+        source_kind=SourceKind.FILING,
+        source_ref=ref,
+    )
+
+
 def update_draft(actor: Actor, filing: Filing, data: FilingData) -> Filing:
     """Change the version being prepared (never one already submitted)."""
     _may_act_for(actor, filing.entity)
@@ -637,6 +689,7 @@ def approve_filing(actor: Actor, filing: Filing, *, note: str = "") -> Filing:
         _sync_websites(locked.entity, version)
         if not locked.entity.badges.filter(revoked_at__isnull=True).exists():
             _issue_badge(actor, locked.entity)
+        _tell_ledger(actor, locked, _CURRENT)
     return locked
 
 
@@ -710,16 +763,20 @@ def suspend_filing(actor: Actor, filing: Filing, *, reason: str) -> Filing:
     with transaction.atomic():
         if _locked(filing).approved_version_id is None:
             raise DomainError(ErrorCode.CONFLICT, "尚未通过审核的备案不能暂停。")
-        return _transition(actor, filing, LIVE, FilingStatus.SUSPENDED, "registry.filing.suspend", reason)
+        locked = _transition(actor, filing, LIVE, FilingStatus.SUSPENDED, "registry.filing.suspend", reason)
+        _tell_ledger(actor, locked, _LAPSED)
+    return locked
 
 
 def reinstate_filing(actor: Actor, filing: Filing, *, reason: str) -> Filing:
     _require(actor, Action.FILING_REVIEW)
     reason = _reason(reason)
     with transaction.atomic():
-        return _transition(
+        locked = _transition(
             actor, filing, (FilingStatus.SUSPENDED,), FilingStatus.APPROVED, "registry.filing.reinstate", reason
         )
+        _tell_ledger(actor, locked, _CURRENT)
+    return locked
 
 
 def revoke_filing(actor: Actor, filing: Filing, *, reason: str) -> Filing:
@@ -732,6 +789,7 @@ def revoke_filing(actor: Actor, filing: Filing, *, reason: str) -> Filing:
         )
         for badge in locked.entity.badges.filter(revoked_at__isnull=True):
             _revoke_badge(actor, badge, f"备案撤销：{reason}")
+        _tell_ledger(actor, locked, _LAPSED)
     return locked
 
 
@@ -763,6 +821,7 @@ def deregister_filing(actor: Actor, filing: Filing, *, reason: str, on: dt.date 
         )
         for badge in locked.entity.badges.filter(revoked_at__isnull=True):
             _revoke_badge(actor, badge, "备案已注销")
+        _tell_ledger(actor, locked, _LAPSED, on=day)
     return locked
 
 
@@ -969,6 +1028,8 @@ class BadgeStatus:
     filing_status: str
     in_jurisdiction: bool
     checked_at: dt.datetime
+    # For the page's public grade; not part of the API answer, which lists its fields.
+    entity: Entity = field(repr=False, compare=False)
 
 
 def badge_status(badge: Badge) -> BadgeStatus:
@@ -1002,4 +1063,5 @@ def badge_status(badge: Badge) -> BadgeStatus:
         filing_status=filing.get_status_display() if filing else "",
         in_jurisdiction=entity.in_jurisdiction,
         checked_at=timezone.now(),
+        entity=entity,
     )

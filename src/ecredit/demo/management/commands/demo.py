@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ecredit.accounts.actors import cli_actor
 from ecredit.accounts.roles import ROLE_LABELS
 from ecredit.demo.data import ACCOUNTS
-from ecredit.demo.services import database_is_empty, load_demo, registry_summary
+from ecredit.demo.services import credit_summary, database_is_empty, load_demo, registry_summary
 from ecredit.errors import DomainError
 
 
@@ -43,3 +43,4 @@ class Command(BaseCommand):
         )
         if summary.seller_badge_path:
             self.stdout.write(f"示例网店的亮照核验页 / the demo seller's badge check: {summary.seller_badge_path}")
+        self.stdout.write(credit_summary().line())

@@ -1,0 +1,317 @@
+"""The batch evaluation agrees with the engine on every entity of random ledgers, and stores it all."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ecredit.accounts.actors import SYSTEM, Actor
+from ecredit.accounts.roles import Role
+from ecredit.audit.models import AuditEntry
+from ecredit.credit import batch, engine, ledger
+from ecredit.credit.engine import months_cutoff
+from ecredit.credit.models import Evaluation
+from ecredit.credit.services import evaluation_outcome, facts_for, primary_role
+from ecredit.errors import DomainError, ErrorCode
+from ecredit.policy.model import Indicator, Pack
+from ecredit.policy.packs import load_pack
+from tests.credit.helpers import make_entity, write_ledger
+
+PACK = load_pack("nanan-2023-trial")
+ROLES = ("seller", "platform", "infrastructure")
+RETIRED = "legacy.retired_indicator"  # a code an older pack defined
+CODES = (*sorted(PACK.indicators), RETIRED)
+# Indicators with their own rules in the engine: the registration and what ends it, positives under
+# the bonus cap, veto triggers, and the ones no role or every role has.
+FOCUS = (
+    "filing.current",
+    "filing.lapsed",
+    "quality.sample_passed",
+    "badge.displayed",
+    "association.pledge",
+    "quality.training",
+    "record.clean_24_months",
+    "quality.sample_failed",
+    "conduct.14_10_pyramid_selling",
+    "enforcement.obstruction",
+    "enforcement.website_closed",
+    "platform.seller_unverified",
+    "infrastructure.user_unverified",
+    RETIRED,
+)
+# Ends of months, leap days, the pack's first and last day.
+TRICKY = tuple(
+    dt.date.fromisoformat(day)
+    for day in ("2023-03-31", "2024-02-29", "2024-03-31", "2024-02-28", "2023-12-31", "2024-08-31", "2025-03-30")
+)
+WINDOWS = (1, 12, 24, 36)
+
+
+def _variant(pack: Pack, name: str, change: Callable[[Indicator], Indicator]) -> Pack:
+    return dataclasses.replace(
+        pack,
+        indicators={code: change(indicator) for code, indicator in pack.indicators.items()},
+        sha256=f"{name}-{pack.sha256[:8]}",
+    )
+
+
+# The same ledger under other scales: half points, and uneven points without caps, windows longer
+# than their full-weight period or none at all (exact fractions, not half-units).
+HALVES = _variant(PACK, "halves", lambda i: dataclasses.replace(i, points=i.points * 1.5))
+UNEVEN = _variant(
+    PACK,
+    "uneven",
+    lambda i: dataclasses.replace(
+        i,
+        points=i.points * 0.3,
+        cap=None if len(i.code) % 3 == 0 else i.cap,
+        window_months=None if len(i.code) % 4 == 0 else i.window_months,
+        full_weight_months=6 if i.full_weight_months == 12 else i.full_weight_months,
+    ),
+)
+
+
+VARIANTS = {"nanan-2023-trial": PACK, "halves": HALVES, "uneven": UNEVEN}
+
+
+@dataclasses.dataclass
+class Ledger:
+    as_of: dt.date
+    pack_name: str
+    entities: list[tuple[tuple[str, ...], list[tuple[str, dt.date]], list[tuple[int, str, dt.date]]]]
+
+
+@st.composite
+def ledgers(draw: st.DrawFn) -> Ledger:
+    as_of = draw(
+        st.one_of(st.sampled_from(TRICKY), st.dates(min_value=PACK.in_force_from, max_value=PACK.in_force_until))
+    )
+    edges = [months_cutoff(as_of, m) + dt.timedelta(days=d) for m in WINDOWS for d in (0, 1)]
+    day = st.one_of(
+        st.sampled_from(edges),
+        st.integers(min_value=-40, max_value=1900).map(lambda back: as_of - dt.timedelta(days=back)),
+    )
+    code = st.one_of(st.sampled_from(FOCUS), st.sampled_from(CODES))
+    entities = []
+    for _ in range(draw(st.integers(min_value=1, max_value=5))):
+        roles = tuple(sorted(draw(st.sets(st.sampled_from(ROLES), min_size=1, max_size=3))))
+        events = draw(st.lists(st.tuples(code, day), max_size=14))
+        statuses: list[tuple[int, str, dt.date]] = []
+        if events and draw(st.integers(0, 3)) == 0:
+            statuses = draw(
+                st.lists(
+                    st.tuples(
+                        st.integers(0, len(events) - 1), st.sampled_from(("withdrawn", "repaired", "active")), day
+                    ),
+                    max_size=3,
+                )
+            )
+        entities.append((roles, events, statuses))
+    return Ledger(as_of, draw(st.sampled_from(("nanan-2023-trial", "nanan-2023-trial", "halves", "uneven"))), entities)
+
+
+def _expected(pack: Pack, entity_pk: int, role: str, as_of: dt.date) -> ledger.Outcome:
+    from ecredit.registry.models import Entity
+
+    entity = Entity.objects.get(pk=entity_pk)
+    return ledger.outcome(engine.evaluate(pack, facts_for(entity, as_of), role, as_of))
+
+
+def _check(case: Ledger) -> None:
+    """Write the ledger, run the batch, compare every stored row with the engine; leave nothing behind."""
+    with transaction.atomic():
+        made = []
+        for roles, events, statuses in case.entities:
+            entity = make_entity(*roles)
+            write_ledger(entity, events, statuses)
+            made.append(entity)
+        pack = VARIANTS[case.pack_name]
+        report = batch.evaluate_all(SYSTEM, case.as_of, pack)
+        assert report.evaluated == len(made)
+        for entity in made:
+            stored = list(Evaluation.objects.filter(entity=entity))
+            role = primary_role(entity)
+            assert role is not None
+            assert len(stored) == 1 and stored[0].batch
+            assert evaluation_outcome(stored[0]) == _expected(pack, entity.pk, role, case.as_of)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(case=ledgers())
+def test_it_agrees_with_the_engine_on_every_entity(case: Ledger) -> None:
+    _check(case)
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _edges(as_of: str) -> list[tuple[str, ...]]:
+    """Each boundary the batch computes differently from the engine, on both of its sides."""
+    day = _day(as_of)
+    cut = {m: months_cutoff(day, m) for m in WINDOWS}
+    one = dt.timedelta(days=1)
+    return [
+        # The registration exactly as long ago as the clean record's window, or a day less.
+        ("filing.current", cut[24].isoformat()),
+        ("filing.current", (cut[24] + one).isoformat()),
+        # A failed inspection on the last day its window still excludes it, and the first it counts.
+        ("quality.sample_failed", cut[24].isoformat()),
+        ("quality.sample_failed", (cut[24] + one).isoformat()),
+        # Full weight ends.
+        ("returns.refused", cut[12].isoformat()),
+        ("returns.refused", (cut[12] + one).isoformat()),
+        # A negative event read day by day (a veto trigger) on the clean record's edges.
+        ("enforcement.website_closed", cut[24].isoformat()),
+        ("enforcement.website_closed", (cut[24] + one).isoformat()),
+        # A veto trigger on the veto window's edges.
+        ("enforcement.obstruction", cut[36].isoformat()),
+        ("conduct.14_10_pyramid_selling", (cut[36] + one).isoformat()),
+    ]
+
+
+EDGE_DAYS = ("2024-02-29", "2024-03-31", "2024-06-30", "2023-12-31")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of", EDGE_DAYS)
+def test_it_agrees_with_the_engine_on_every_boundary(as_of: str) -> None:
+    day = _day(as_of)
+    edges = _edges(as_of)
+    entities = []
+    for index, event in enumerate(edges):
+        code, occurred = event
+        registered = [("filing.current", "2015-01-01")] if code != "filing.current" else []
+        entities.append((("seller",), [(code, _day(occurred)), *[(c, _day(d)) for c, d in registered]], []))
+        if index % 2 == 0:  # the pair of the same indicator together, and with a lapse on the same day
+            pair = [(c, _day(d)) for c, d in edges[index : index + 2]]
+            entities.append((("seller", "platform"), [*pair, ("filing.lapsed", pair[0][1])], []))
+    # A filing lapsed and filed again on the same day, and filed again later.
+    lapse = months_cutoff(day, 30)
+    entities.append((("platform",), [("filing.current", lapse), ("filing.lapsed", lapse)], []))
+    entities.append(
+        (
+            ("infrastructure",),
+            [
+                ("filing.current", _day("2016-05-31")),
+                ("filing.lapsed", lapse),
+                ("filing.current", lapse + dt.timedelta(days=3)),
+            ],
+            [],
+        )
+    )
+    for pack_name in VARIANTS:
+        _check(Ledger(day, pack_name, entities))
+
+
+def _run(day: dt.date, pack: Pack | None = None) -> list[Evaluation]:
+    batch.evaluate_all(SYSTEM, day, pack)
+    return list(Evaluation.objects.filter(as_of=day).order_by("entity_id"))
+
+
+@pytest.mark.django_db
+def test_it_evaluates_the_combined_path_the_exact_path_and_the_empty_ledger_alike() -> None:
+    day = dt.date(2024, 6, 30)
+    plain = make_entity("seller")
+    write_ledger(
+        plain,
+        [
+            ("quality.sample_failed", dt.date(2024, 1, 5)),
+            ("quality.sample_failed", dt.date(2023, 3, 1)),  # half weight
+            ("filing.current", dt.date(2021, 5, 1)),
+            ("conduct.14_10_pyramid_selling", dt.date(2022, 9, 1)),  # veto
+            ("quality.sample_passed", dt.date(2024, 2, 1)),
+        ],
+    )
+    corrected = make_entity("platform")
+    write_ledger(
+        corrected,
+        [("platform.seller_unverified", dt.date(2024, 3, 1)), ("filing.current", dt.date(2020, 1, 1))],
+        [(0, "withdrawn", dt.date(2024, 4, 1))],
+    )
+    empty = make_entity("infrastructure")
+    rows = {row.entity_id: row for row in _run(day)}
+    assert set(rows) == {plain.pk, corrected.pk, empty.pk}
+    for entity in (plain, corrected, empty):
+        role = primary_role(entity)
+        assert role is not None
+        assert evaluation_outcome(rows[entity.pk]) == _expected(PACK, entity.pk, role, day)
+    assert rows[plain.pk].veto_code == "veto.pyramid_selling" and rows[plain.pk].grade == "D"
+    assert [r["indicator"] for r in rows[corrected.pk].reasons] == ["filing.current", "record.clean_24_months"]
+    assert rows[empty.pk].score == 80 and rows[empty.pk].reasons == []
+
+
+@pytest.mark.django_db
+def test_it_stores_each_run_with_the_pack_and_writes_one_audit_entry() -> None:
+    entity = make_entity("seller")
+    write_ledger(entity, [("returns.refused", dt.date(2024, 5, 1))])
+    before = AuditEntry.objects.count()
+    report = batch.evaluate_all(SYSTEM, dt.date(2024, 6, 30))
+    assert report.evaluated == 1 and report.grades == {"B": 1}
+    assert "已评价 1 个主体" in report.summary()
+    row = Evaluation.objects.get(entity=entity)
+    assert (row.pack_id, row.pack_sha256, row.base, row.extension_note) == (PACK.id, PACK.sha256, 80, "")
+    assert row.batch and str(row.score) == "75.0"
+    entries = list(AuditEntry.objects.order_by("seq")[before:])
+    assert [e.action for e in entries] == ["credit.evaluation.batch"]
+    assert entries[0].changes["evaluated"] == [None, 1]
+
+
+@pytest.mark.django_db
+def test_it_reads_the_ledger_through_its_index_alone() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL chooses its own")
+    sql, params = batch._aggregate_sql(batch.plan(PACK, dt.date(2024, 6, 30)))
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX credit_event_ledger" in plan
+    assert "TEMP B-TREE" not in plan  # no sort: the index order is the grouping order
+
+
+@pytest.mark.django_db
+def test_it_refuses_someone_who_may_not_evaluate() -> None:
+    inspector = Actor(label="检查员", user_id=9, roles=frozenset({Role.INSPECTOR}))
+    with pytest.raises(DomainError) as refused:
+        batch.evaluate_all(inspector, dt.date(2024, 6, 30))
+    assert refused.value.code == ErrorCode.FORBIDDEN
+    assert not Evaluation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_day_outside_the_pack_without_an_extension() -> None:
+    make_entity("seller")
+    with pytest.raises(DomainError) as refused:
+        batch.evaluate_all(SYSTEM, dt.date(2026, 11, 28))
+    assert refused.value.code == ErrorCode.CONFLICT
+    assert "超出政策包有效期" in refused.value.message
+    assert not Evaluation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_compares_two_packs_on_the_same_ledger_without_storing() -> None:
+    day = dt.date(2024, 6, 30)
+    harsh = _variant(PACK, "harsh", lambda i: dataclasses.replace(i, points=i.points * 3 if i.points < 0 else i.points))
+    steady = make_entity("seller")
+    write_ledger(steady, [("filing.current", dt.date(2020, 1, 1))])
+    slipping = make_entity("seller")
+    write_ledger(slipping, [("returns.refused", dt.date(2024, 5, 1)), ("receipts.missing", dt.date(2024, 5, 2))])
+    report = batch.whatif(SYSTEM, day, harsh)
+    assert report.grades == ("A", "B", "C", "D")
+    assert sum(report.matrix.values()) == 2
+    assert report.matrix["A", "A"] == 1  # 80 + 5 (filing) + 5 (clean record)
+    assert report.matrix["C", "D"] == 1  # 80 − 5 − 2 = 73 → 80 − 15 − 6 = 59
+    assert report.changes == [(slipping.pk, "seller", "73.0", "C", "59.0", "D")]
+    assert not Evaluation.objects.exists()
