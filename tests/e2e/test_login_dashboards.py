@@ -26,7 +26,7 @@ PANEL_HEADINGS: dict[Role, str] = {
 
 # The main menu each demo account should see, in order: only what its roles may use.
 MENUS: dict[str, list[str]] = {
-    "credit": ["工作台", "经营主体", "备案审核", "批量导入", "信用档案"],
+    "credit": ["工作台", "经营主体", "备案审核", "批量导入", "信用档案", "异议与修复"],
     "inspector": ["工作台", "经营主体", "信用档案"],
     "dept": ["工作台", "经营主体", "信用档案"],
     "lab": ["工作台"],

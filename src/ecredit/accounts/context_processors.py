@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[str | Promise, str, Action]] = [
     (_("批量导入"), "registry:import", Action.REGISTRY_IMPORT),
     (_("我的备案"), "registry:mine", Action.FILING_OWN),
     (_("信用档案"), "credit:index", Action.CREDIT_VIEW),
+    (_("异议与修复"), "credit_procedures:objections", Action.CREDIT_CORRECT),
     (_("我的信用"), "credit:mine", Action.FILING_OWN),
     (_("审计日志"), "audit:log", Action.AUDIT_VIEW),
     (_("API 令牌"), "accounts:tokens", Action.TOKENS_MANAGE),
