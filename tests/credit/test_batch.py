@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
+import pickle
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 from ecredit.accounts.actors import SYSTEM, Actor
 from ecredit.accounts.roles import Role
 from ecredit.audit.models import AuditEntry
-from ecredit.credit import batch, engine, ledger
+from ecredit.credit import batch, engine, ledger, scan
 from ecredit.credit.engine import months_cutoff
 from ecredit.credit.models import Evaluation
 from ecredit.credit.services import evaluation_outcome, facts_for, primary_role
@@ -214,6 +216,61 @@ def test_it_agrees_with_the_engine_on_every_boundary(as_of: str) -> None:
     )
     for pack_name in VARIANTS:
         _check(Ledger(day, pack_name, entities))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_reads_the_ledger_in_a_second_process_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large run reads the ledger in a child process (``credit.scan``), which sees only committed
+    rows: here the data is committed first and the run opens its own transaction."""
+    monkeypatch.setattr(batch, "CHILD_FROM", 0)
+    day = dt.date(2024, 6, 30)
+    made = []
+    for roles, events in (
+        (("seller",), [("filing.current", dt.date(2021, 1, 4)), ("quality.sample_failed", dt.date(2024, 5, 2))]),
+        (("platform",), [("platform.seller_unverified", dt.date(2023, 2, 1)), (RETIRED, dt.date(2019, 1, 1))]),
+        (("seller", "platform"), [("enforcement.obstruction", dt.date(2023, 7, 7))]),
+        (("infrastructure",), []),
+    ):
+        entity = make_entity(*roles)
+        write_ledger(entity, events)
+        made.append(entity)
+    spawned = []
+    real = batch._read_in_child
+    monkeypatch.setattr(batch, "_read_in_child", lambda *args: spawned.append(1) or real(*args))
+    report = batch.evaluate_all(SYSTEM, day)
+    assert spawned == [1] and report.evaluated == len(made)
+    for entity in made:
+        role = primary_role(entity)
+        assert role is not None
+        stored = Evaluation.objects.get(entity=entity)
+        assert evaluation_outcome(stored) == _expected(PACK, entity.pk, role, day)
+    assert Evaluation.objects.get(entity=made[2]).veto_code == "veto.obstruction"
+
+
+def test_it_says_why_the_second_process_failed() -> None:
+    sent: list[object] = []
+    job = {
+        "database": {"vendor": "sqlite", "name": "/nonexistent/x.db"},
+        "sql": "SELECT 1",
+        "params": [],
+        "snapshot": "",
+    }
+    assert scan.main(io.BytesIO(pickle.dumps(job)), Sink(sent)) == 1
+    assert len(sent) == 1 and isinstance(sent[0], str) and sent[0].startswith("OperationalError: unable to open")
+
+
+class Sink(io.BytesIO):
+    def __init__(self, sent: list[object]) -> None:
+        super().__init__()
+        self.sent = sent
+
+    def flush(self) -> None:
+        self.seek(0)
+        while True:
+            try:
+                self.sent.append(pickle.load(self))  # noqa: S301 -- bytes this test wrote
+            except EOFError:
+                break
 
 
 def _run(day: dt.date, pack: Pack | None = None) -> list[Evaluation]:

@@ -51,9 +51,9 @@ from ecredit.registry.models import Entity
 
 Number = int | Fraction  # points in half-units: exact integers for packs of whole and half points
 # What the batch writes per entity besides the constants of the run:
-# (score, grade, veto code, veto JSON, bonus capped as 0 or 1, reasons JSON, unknown indicators JSON);
-# 0 and 1 rather than booleans: Python's sqlite3 binds a bool through its slow adaptation path.
-Computed = tuple[str, str, str, str | None, int, str, str]
+# (score, grade, veto code, veto JSON or "", bonus capped as 0 or 1, reasons JSON, unknown indicators
+# JSON). "" and 0/1 rather than None and booleans: Python's sqlite3 binds those through a slow path.
+Computed = tuple[str, str, str, str, int, str, str]
 Row = tuple[Any, ...]
 
 SEP = "\x1f"  # between tokens (no indicator code holds a control character)
@@ -128,8 +128,11 @@ class _Clean:
 # What one indicator earns an entity: (half-units, code, pack order, cap applied, count, reason JSON).
 # As a tuple, a list of them sorts as the engine orders reasons: by points, then code.
 _Earned = tuple[Number, str, int, bool, int, str]
+# What the tokens carrying a day give: earned, first live registration, spoiled clean records, live
+# days per indicator, unknown indicators.
+_Details = tuple[list[_Earned], str, int, dict[str, list[str]], set[str]]
 TALLY = 20  # a rule's tally packs (events in the window) << TALLY | (events at full weight)
-IGNORED: tuple[None, int, int] = (None, 0, 0)
+IGNORED = (0, 0, 0)
 
 
 @dataclass
@@ -143,9 +146,9 @@ class Plan:
     keep_old: bool  # events older than every cutoff still matter (a rule without a window)
     known: frozenset[str]
     rules: dict[str, _Rule]  # every scored (non clean-record) indicator
-    # role → token → (rule, what it adds to the rule's tally, clean records it spoils as a bit mask);
-    # an indicator the role ignores adds to no rule
-    tokens: dict[str, dict[str, tuple[_Rule | None, int, int]]]
+    # role → token → (the rule's key: its pack order << 40, what the token adds to the rule's tally,
+    # the clean records it spoils as a bit mask); an indicator the role ignores adds nothing
+    tokens: dict[str, dict[str, tuple[int, int, int]]]
     valid: dict[str, frozenset[str]]  # role → indicators valid for it (scored, not clean records)
     cleans: dict[str, tuple[_Clean, ...]]
     vetoes: tuple[_Veto, ...]
@@ -155,7 +158,17 @@ class Plan:
     empty: dict[str, Computed] = field(default_factory=dict)  # role → the answer for an empty ledger
     memo: dict[tuple[str, int, int], tuple[Number, bool]] = field(default_factory=dict)
     texts: dict[tuple[str, Number, bool, int], str] = field(default_factory=dict)
-    earned: dict[int, _Earned] = field(default_factory=dict)  # (rule order << 40) + tally → what it earns
+    by_order: dict[int, _Rule] = field(default_factory=dict)
+    base2: int = 0  # the scale in half-units
+    bonus2: int = 0
+    floor2: int = 0
+    ceiling2: int = 0
+    grades2: tuple[tuple[int, str], ...] = ()
+    # Worked out once per run: (rule order << 40) + tally → what it earns (None: no points); a lone
+    # token with a day → its details; total half-units → the score as stored.
+    earned: dict[int, _Earned | None] = field(default_factory=dict)
+    singles: dict[tuple[str, tuple[str, int]], _Details] = field(default_factory=dict)
+    scores: dict[Number, str] = field(default_factory=dict)
 
 
 def _head(code: str, label: str, cites: Sequence[str], public: bool) -> str:
@@ -230,7 +243,7 @@ def plan(pack: Pack, as_of: dt.date) -> Plan:
                 ended_by=indicator.ended_by,
                 head=_head(code, indicator.label, indicator.cites, indicator.public),
             )
-    tokens: dict[str, dict[str, tuple[_Rule | None, int, int]]] = {}
+    tokens: dict[str, dict[str, tuple[int, int, int]]] = {}
     valid: dict[str, frozenset[str]] = {}
     cleans: dict[str, tuple[_Clean, ...]] = {}
     for role in ledger.ROLE_PRIORITY:
@@ -246,7 +259,7 @@ def plan(pack: Pack, as_of: dt.date) -> Plan:
                 mine_clean.append(_Clean(code, order, granted, capped, cut(indicator.window_months), head))
         cleans[role] = tuple(mine_clean)
         valid[role] = frozenset(code for code in scored if role in indicators[code].roles)
-        table: dict[str, tuple[_Rule | None, int, int]] = {}
+        table: dict[str, tuple[int, int, int]] = {}
         for code, indicator in indicators.items():
             if code in detail:
                 continue
@@ -264,7 +277,7 @@ def plan(pack: Pack, as_of: dt.date) -> Plan:
                         months_ = indicators[clean.code].window_months
                         if months_ is None or age >= age_of(months_):
                             spoils |= 1 << bit
-                table[token] = (rules[code], in_window << TALLY | at_full, spoils)
+                table[token] = (rules[code].order << 40, in_window << TALLY | at_full, spoils)
         tokens[role] = table
     compiled = Plan(
         pack=pack,
@@ -281,6 +294,12 @@ def plan(pack: Pack, as_of: dt.date) -> Plan:
         grades=tuple((grade.min, grade.code) for grade in pack.scale.grades),
         grade_ranks=ranks,
         triggers=frozenset(trigger for veto in pack.vetoes for trigger in veto.triggers),
+        by_order={rule.order: rule for rule in rules.values()},
+        base2=2 * pack.scale.base,
+        bonus2=2 * pack.scale.bonus_cap,
+        floor2=2 * pack.scale.floor,
+        ceiling2=2 * pack.scale.ceiling,
+        grades2=tuple((2 * grade.min, grade.code) for grade in pack.scale.grades),
     )
     for role in ledger.ROLE_PRIORITY:
         compiled.empty[role] = computed_of(ledger.outcome(engine.evaluate(pack, [], role, as_of)))
@@ -293,7 +312,7 @@ def computed_of(outcome: ledger.Outcome) -> Computed:
         str(outcome.score),
         outcome.grade,
         outcome.veto_code,
-        None if outcome.veto is None else json.dumps(outcome.veto, ensure_ascii=False),
+        "" if outcome.veto is None else json.dumps(outcome.veto, ensure_ascii=False),
         int(outcome.bonus_capped),
         json.dumps(outcome.reasons, ensure_ascii=False),
         json.dumps(outcome.unknown_indicators),
@@ -326,71 +345,104 @@ def _earned(p: Plan, rule: _Rule, in_window: int, full: int) -> _Earned:
     return (units, rule.code, rule.order, capped, in_window, _text(p, rule.head, rule.code, units, capped, in_window))
 
 
+def _tallied(p: Plan, key: int) -> _Earned | None:
+    """What a rule earns for a tally, worked out once: ``key`` is (rule order << 40) + tally."""
+    hit = p.earned.get(key, False)
+    if hit is False:
+        rule = p.by_order[key >> 40]
+        tally = key & ((1 << 40) - 1)
+        found = _earned(p, rule, tally >> TALLY, tally & ((1 << TALLY) - 1))
+        hit = p.earned[key] = found if found[0] else None  # a rule giving 0 points is no reason
+    return hit  # type: ignore[return-value]
+
+
+def _details(p: Plan, role: str, odd: list[tuple[str, int]]) -> _Details:
+    """The tokens carrying a day (and those of indicators the pack does not define): what they earn,
+    the earliest live registration, the clean records they spoil, the live days of each indicator
+    (for vetoes), the unknown indicators."""
+    valid = p.valid[role]
+    earned: list[_Earned] = []
+    unknown: set[str] = set()
+    days: dict[str, list[str]] = {}
+    for token, n in odd:
+        if DAY in token:
+            code, day = token.split(DAY)
+            if code in valid:
+                days.setdefault(code, []).extend([day] * n)
+        elif token[:-1] not in p.known:
+            unknown.add(token[:-1])
+    mine = {code: sorted(found) for code, found in days.items()}
+    registered, spoiled = "", 0
+    live: dict[str, list[str]] = {}
+    for code, found in mine.items():
+        rule = p.rules[code]
+        ends = [mine[ender][-1] for ender in rule.ended_by if ender in mine]
+        if ends:
+            last_end = max(ends)
+            found = [day for day in found if day >= last_end]
+        live[code] = found
+        if not found:
+            continue
+        if code == engine.REGISTRATION:
+            registered = found[0]
+        window = found if rule.window_cut is None else [day for day in found if day > rule.window_cut]
+        if window:
+            full = len(window) if rule.full_cut is None else sum(1 for day in window if day > rule.full_cut)
+            hit = _tallied(p, (rule.order << 40) + (len(window) << TALLY) + full)
+            if hit is not None:
+                earned.append(hit)
+        if rule.negative:
+            for bit, clean in enumerate(p.cleans[role]):
+                if clean.since is None or found[-1] > clean.since:
+                    spoiled |= 1 << bit
+    return earned, registered, spoiled, live, unknown
+
+
 def combine(p: Plan, role: str, text: str) -> Computed:
     """One entity's answer from its token string. Mirrors ``engine.evaluate`` step by step (see its
-    docstring for the rules); the hot path is a count of the tokens and a lookup per indicator."""
+    docstring for the rules). The hot path counts the tokens and looks up what each indicator's tally
+    earns; a lone token with a day (the usual registration) is looked up whole as well."""
     table = p.tokens[role]
     memo = p.earned
     counts: dict[str, int] = {}
     _count_elements(counts, text.split(SEP))
-    tallies: dict[_Rule, int] = {}
+    tallies: dict[int, int] = {}
     spoiled = 0  # bit mask of the clean records a live negative event rules out
-    odd: list[tuple[str, int]] = []  # tokens not in the table: days, and unknown indicators
+    odd: list[tuple[str, int]] | None = None  # tokens not in the table: days, unknown indicators
     for token, n in counts.items():
         entry = table.get(token)
         if entry is None:
-            odd.append((token, n))
+            if odd is None:
+                odd = [(token, n)]
+            else:
+                odd.append((token, n))
             continue
-        rule, adds, spoils = entry
-        if adds and rule is not None:
-            tallies[rule] = tallies.get(rule, 0) + adds * n
+        base, adds, spoils = entry
+        if adds:
+            tallies[base] = tallies.get(base, 0) + adds * n
         spoiled |= spoils
     earned: list[_Earned] = []
-    for rule, tally in tallies.items():
-        key = (rule.order << 40) + tally
-        hit = memo.get(key)
-        if hit is None:
-            hit = memo[key] = _earned(p, rule, tally >> TALLY, tally & ((1 << TALLY) - 1))
-        earned.append(hit)
+    for base, tally in tallies.items():
+        hit = memo.get(base + tally, False)
+        if hit is False:
+            hit = _tallied(p, base + tally)
+        if hit is not None:
+            earned.append(hit)  # type: ignore[arg-type]
 
+    registered = ""
+    live: dict[str, list[str]] = {}
     unknown: set[str] = set()
-    registered = ""  # the earliest day of a live registration
-    live_days: dict[str, list[str]] = {}
-    if odd:
-        valid = p.valid[role]
-        days: dict[str, list[str]] = {}
-        for token, n in odd:
-            if DAY in token:
-                code, day = token.split(DAY)
-                if code in valid:
-                    days.setdefault(code, []).extend([day] * n)
-            elif token[:-1] not in p.known:
-                unknown.add(token[:-1])
-        mine = {code: sorted(found) for code, found in days.items()}
-        for code, found in mine.items():
-            rule = p.rules[code]
-            ends = [mine[ender][-1] for ender in rule.ended_by if ender in mine]
-            if ends:
-                last_end = max(ends)
-                found = [day for day in found if day >= last_end]
-            live_days[code] = found
-            if not found:
-                continue
-            if code == engine.REGISTRATION:
-                registered = found[0]
-            window = found if rule.window_cut is None else [day for day in found if day > rule.window_cut]
-            if window:
-                full = len(window) if rule.full_cut is None else sum(1 for day in window if day > rule.full_cut)
-                key = (rule.order << 40) + (len(window) << TALLY) + full
-                hit = memo.get(key)
-                if hit is None:
-                    hit = memo[key] = _earned(p, rule, len(window), full)
-                earned.append(hit)
-            if rule.negative:
-                for bit, clean in enumerate(p.cleans[role]):
-                    if clean.since is None or found[-1] > clean.since:
-                        spoiled |= 1 << bit
-
+    if odd is not None:
+        if len(odd) == 1:
+            key = (role, odd[0])
+            details = p.singles.get(key)
+            if details is None:
+                details = p.singles[key] = _details(p, role, odd)
+        else:
+            details = _details(p, role, odd)
+        found, registered, spoils, live, unknown = details
+        earned.extend(found)
+        spoiled |= spoils
     if registered:
         for bit, clean in enumerate(p.cleans[role]):
             if not spoiled >> bit & 1 and (clean.since is None or registered <= clean.since):
@@ -406,22 +458,18 @@ def combine(p: Plan, role: str, text: str) -> Computed:
                 )
 
     # The bonus cap, positives in the pack's order.
-    scale = p.pack.scale
-    left: Number = 2 * scale.bonus_cap
-    bonus_capped = False
-    total: Number = 2 * scale.base
-    final: list[_Earned] = []
-    positives: list[_Earned] = []
+    total: Number = p.base2
+    gained: Number = 0
     for item in earned:
-        units = item[0]
-        if units < 0:
-            total += units
-            final.append(item)
-        elif units > 0:
-            positives.append(item)
-    if positives:
-        positives.sort(key=lambda item: item[2])
-        for item in positives:
+        if item[0] < 0:
+            total += item[0]
+        else:
+            gained += item[0]
+    bonus_capped = False
+    if gained > p.bonus2:
+        kept: list[_Earned] = [item for item in earned if item[0] < 0]
+        left: Number = p.bonus2
+        for item in sorted((item for item in earned if item[0] > 0), key=lambda item: item[2]):
             units = item[0]
             if units > left:
                 units, bonus_capped = left, True
@@ -435,22 +483,28 @@ def combine(p: Plan, role: str, text: str) -> Computed:
                 )
             left -= units
             if units:
-                total += units
-                final.append(item)
-    final.sort()
-    total = min(max(total, 2 * scale.floor), 2 * scale.ceiling)
-    score = float(total / 2)  # exact for whole and half numbers, as the engine's float(score)
+                kept.append(item)
+        earned, gained = kept, p.bonus2
+    total += gained
+    earned.sort()
+    if total < p.floor2:
+        total = p.floor2
+    elif total > p.ceiling2:
+        total = p.ceiling2
     grade = p.grades[-1][1]
-    for minimum, code in p.grades:
-        if score >= minimum:
+    for minimum, code in p.grades2:
+        if total >= minimum:
             grade = code
             break
+    score = p.scores.get(total)
+    if score is None:
+        score = p.scores[total] = f"{round(float(total / 2), 1):.1f}"
 
-    veto_code, veto_json = "", None
-    if live_days and not p.triggers.isdisjoint(live_days):
+    veto_code, veto_json = "", ""
+    if live and not p.triggers.isdisjoint(live):
         candidates = []
         for veto in p.vetoes:
-            recent = [day for trigger in veto.triggers for day in live_days.get(trigger, ()) if day > veto.cut]
+            recent = [day for trigger in veto.triggers for day in live.get(trigger, ()) if day > veto.cut]
             if recent:
                 until = engine.add_months(dt.date.fromisoformat(max(recent)), veto.months) - dt.timedelta(days=1)
                 candidates.append(((-veto.rank, -until.toordinal(), veto.order), veto, until))
@@ -462,12 +516,12 @@ def combine(p: Plan, role: str, text: str) -> Computed:
                 grade = veto.grade
 
     return (
-        f"{round(score, 1):.1f}",
+        score,
         grade,
         veto_code,
         veto_json,
         int(bonus_capped),
-        "[" + ", ".join([item[5] for item in final]) + "]",
+        "[" + ", ".join([item[5] for item in earned]) + "]",
         json.dumps(sorted(unknown)) if unknown else "[]",
     )
 
@@ -693,34 +747,90 @@ class Report:
         )
 
 
-COLUMNS = (
-    "entity_id",
-    "role",
-    "score",
-    "grade",
-    "veto_code",
-    "veto",
-    "bonus_capped",
-    "reasons",
-    "unknown_indicators",
-    "as_of",
-    "pack_id",
-    "pack_sha256",
-    "base",
-    "extension_note",
-    "batch",
-    "created_at",
-)
+# Written per entity; the run's constants are bound once per run, not once per row.
+VARYING = ("entity_id", "role", "score", "grade", "veto_code", "veto", "bonus_capped", "reasons", "unknown_indicators")
+CONSTANT = ("as_of", "pack_id", "pack_sha256", "base", "extension_note", "batch", "created_at")
 
 
-def _insert_sql(table: str) -> str:
-    marks = ["%s"] * len(COLUMNS)
-    if connection.vendor == "postgresql":
-        for name in ("veto", "reasons", "unknown_indicators"):
-            marks[COLUMNS.index(name)] = "%s::jsonb"
-        for name in ("bonus_capped", "batch"):
-            marks[COLUMNS.index(name)] = "%s::int4::boolean"
-    return f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(marks)})"  # noqa: S608 -- our names
+def _constants(covered: Any, as_of: dt.date, now: dt.datetime) -> tuple[Any, ...]:
+    ops = connection.ops
+    pack = covered.pack
+    return (
+        ops.adapt_datefield_value(as_of),
+        pack.id,
+        pack.sha256,
+        pack.scale.base,
+        covered.note,
+        True,
+        ops.adapt_datetimefield_value(now),
+    )
+
+
+class _Writer:
+    """Writes a run's evaluations. SQLite: rows go first to a TEMP table of the varying columns (a row
+    binds 9 values, not 16; and while a child process reads, this connection must not touch the main
+    file — a spilled page would need the child's read lock gone), then one ``INSERT … SELECT`` adds
+    the constants. PostgreSQL: straight into the table."""
+
+    def __init__(self, cursor: Any, constants: tuple[Any, ...]) -> None:
+        self.cursor = cursor
+        self.constants = constants
+        self.table = Evaluation._meta.db_table
+        self.staged = connection.vendor == "sqlite"
+        if self.staged:
+            columns = ", ".join(
+                f"{name} {'INTEGER' if name in ('entity_id', 'bonus_capped') else 'TEXT'}" for name in VARYING
+            )
+            cursor.execute(f"CREATE TEMP TABLE credit_evaluation_staging ({columns})")
+            self.insert = f"INSERT INTO temp.credit_evaluation_staging VALUES ({', '.join(['%s'] * len(VARYING))})"  # noqa: S608
+        else:
+            marks = dict.fromkeys((*VARYING, *CONSTANT), "%s")
+            marks.update(veto="NULLIF(%s, '')::jsonb", reasons="%s::jsonb", unknown_indicators="%s::jsonb")
+            marks.update(bonus_capped="%s::int4::boolean")
+            names = (*VARYING, *CONSTANT)
+            values = ", ".join(marks[name] for name in names)
+            self.insert = f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({values})"  # noqa: S608
+        self.buffer: list[Row] = []
+
+    def add(self, row: Row) -> None:
+        self.buffer.append(row if self.staged else (*row, *self.constants))
+        if len(self.buffer) >= WRITE_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.cursor.executemany(self.insert, self.buffer)
+            self.buffer.clear()
+
+    def close(self) -> None:
+        self.flush()
+        if self.staged:
+            varying = ", ".join("NULLIF(veto, '')" if name == "veto" else name for name in VARYING)
+            self.cursor.execute(
+                f"INSERT INTO {self.table} ({', '.join((*VARYING, *CONSTANT))}) "  # noqa: S608
+                f"SELECT {varying}, {', '.join(['%s'] * len(CONSTANT))} FROM temp.credit_evaluation_staging",
+                self.constants,
+            )
+            self.cursor.execute("DROP TABLE temp.credit_evaluation_staging")
+
+
+def store_all(covered: Any, as_of: dt.date, *, in_child: bool) -> tuple[Report, dt.datetime]:
+    """Evaluate every entity holding a role and write the evaluations with their reasons, inside the
+    caller's transaction; the rows share ``created_at``, returned with the report."""
+    started = time.perf_counter()
+    compiled = plan(covered.pack, as_of)
+    report = Report(as_of, covered.pack.id, covered.pack.sha256, covered.note)
+    now = timezone.now()
+    grades = report.grades
+    with connection.cursor() as cursor:
+        writer = _Writer(cursor, _constants(covered, as_of, now))
+        for entity_id, role, answer in evaluate_every(compiled, in_child=in_child):
+            writer.add((entity_id, role, *answer))
+            grades[answer[1]] += 1
+        writer.close()
+    report.evaluated = sum(grades.values())
+    report.seconds = time.perf_counter() - started
+    return report, now
 
 
 def evaluate_all(actor: Actor, as_of: dt.date, pack: Pack | str | None = None) -> Report:
@@ -731,8 +841,6 @@ def evaluate_all(actor: Actor, as_of: dt.date, pack: Pack | str | None = None) -
         raise DomainError(ErrorCode.FORBIDDEN)
     covered = coverage(as_of, pack)
     started = time.perf_counter()
-    compiled = plan(covered.pack, as_of)
-    report = Report(as_of, covered.pack.id, covered.pack.sha256, covered.note)
     # A child process reads the ledger only from a transaction this run opens itself: one opened by
     # a caller may hold writes the child could not see.
     outermost = not connection.in_atomic_block
@@ -742,44 +850,10 @@ def evaluate_all(actor: Actor, as_of: dt.date, pack: Pack | str | None = None) -
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         in_child = outermost and _entity_count() >= CHILD_FROM
-        # SQLite: while the child reads, this connection must not touch the main database file (a
-        # spilled page would need the child's read lock gone), so rows wait in a TEMP table.
-        staged = in_child and connection.vendor == "sqlite"
-        now = timezone.now()
-        ops = connection.ops
-        constants = (
-            ops.adapt_datefield_value(as_of),
-            covered.pack.id,
-            covered.pack.sha256,
-            covered.pack.scale.base,
-            covered.note,
-            1,
-            ops.adapt_datetimefield_value(now),
-        )
-        table = Evaluation._meta.db_table
-        insert = _insert_sql("temp.credit_evaluation_staging" if staged else table)
-        grades = report.grades
-        buffer: list[Row] = []
-        with connection.cursor() as writer:
-            if staged:
-                writer.execute(
-                    f"CREATE TEMP TABLE credit_evaluation_staging AS SELECT {', '.join(COLUMNS)} FROM {table} WHERE 0"  # noqa: S608
-                )
-            for entity_id, role, answer in evaluate_every(compiled, in_child=in_child):
-                buffer.append((entity_id, role, *answer, *constants))
-                grades[answer[1]] += 1
-                if len(buffer) >= WRITE_CHUNK:
-                    writer.executemany(insert, buffer)
-                    buffer.clear()
-            if buffer:
-                writer.executemany(insert, buffer)
-            if staged:
-                columns = ", ".join(COLUMNS)
-                writer.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM temp.credit_evaluation_staging")  # noqa: S608
-                writer.execute("DROP TABLE temp.credit_evaluation_staging")
+        report, now = store_all(covered, as_of, in_child=in_child)
         procedures.warn_after_batch(covered.pack, as_of=as_of, created_at=now)
-        report.evaluated = sum(grades.values())
         report.seconds = time.perf_counter() - started
+        grades = report.grades
         audit.record(
             actor=actor,
             action="credit.evaluation.batch",

@@ -7,11 +7,12 @@ stored evaluation is never changed — evaluating again adds a row only when the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ecredit.accounts.actors import Actor
@@ -231,23 +232,42 @@ def reinstate_event(actor: Actor, event: CreditEvent, *, reason: str, source_ref
 # --- what the engine reads ------------------------------------------------------------------------
 
 
+def _day(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
 def facts_for(entity: Entity, as_of: dt.date, *, known_at: dt.datetime | None = None) -> list[engine.EventFact]:
     """The entity's ledger as the engine reads it on ``as_of``, with statuses folded in; with
-    ``known_at``, only what had been recorded by then (how a stored evaluation is reproduced)."""
-    events = CreditEvent.objects.filter(entity=entity, occurred_on__lte=as_of)
-    statuses = EventStatus.objects.filter(event__entity=entity, event__occurred_on__lte=as_of)
+    ``known_at``, only what had been recorded by then (how a stored evaluation is reproduced).
+
+    One query (events, each with its status entries) — evaluating one entity must stay well under
+    10 ms with 500 events, and the ORM's per-row work would take most of that."""
+    ops = connection.ops
+    events, statuses = CreditEvent._meta.db_table, EventStatus._meta.db_table
+    known = "" if known_at is None else "AND e.recorded_at <= %s"
+    status_known = "" if known_at is None else "AND s.created_at <= %s"
+    params: list[Any] = [] if known_at is None else [ops.adapt_datetimefield_value(known_at)]
+    params += [entity.pk, ops.adapt_datefield_value(as_of)]
     if known_at is not None:
-        events = events.filter(recorded_at__lte=known_at)
-        statuses = statuses.filter(created_at__lte=known_at)
-    history: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
-    for event_id, status, effective_on in statuses.order_by("created_at", "pk").values_list(
-        "event_id", "status", "effective_on"
-    ):
-        history[event_id].append((status, effective_on))
-    facts = []
-    for event_id, indicator, occurred_on in events.order_by("pk").values_list("pk", "indicator", "occurred_on"):
-        withdrawn_on, repaired_from = ledger.fold_statuses(history.get(event_id, ()))
-        facts.append(engine.EventFact(event_id, indicator, occurred_on, withdrawn_on, repaired_from))
+        params.append(ops.adapt_datetimefield_value(known_at))
+    sql = (
+        f"SELECT e.id, e.indicator, e.occurred_on, s.status, s.effective_on FROM {events} e "  # noqa: S608
+        f"LEFT JOIN {statuses} s ON s.event_id = e.id {status_known} "
+        f"WHERE e.entity_id = %s AND e.occurred_on <= %s {known} ORDER BY e.id, s.created_at, s.id"
+    )
+    facts: list[engine.EventFact] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    history: list[tuple[str, dt.date]] = []
+    for index, (event_id, indicator, occurred_on, status, effective_on) in enumerate(rows):
+        if status is not None:
+            history.append((status, _day(effective_on)))
+        if index + 1 < len(rows) and rows[index + 1][0] == event_id:
+            continue  # more status entries of the same event follow
+        withdrawn_on, repaired_from = ledger.fold_statuses(history) if history else (None, None)
+        facts.append(engine.EventFact(event_id, indicator, _day(occurred_on), withdrawn_on, repaired_from))
+        history = []
     return facts
 
 
@@ -320,7 +340,8 @@ def evaluate_entity(
     _require(actor, Action.CREDIT_EVALUATE if store else Action.CREDIT_VIEW)
     role = _role_or_refuse(entity)
     covered = coverage(as_of, pack)
-    with transaction.atomic():
+    # Only storing writes: a look alone takes no write lock (SQLite's transactions take it at BEGIN).
+    with transaction.atomic() if store else contextlib.nullcontext():
         now = timezone.now()
         facts = facts_for(entity, as_of, known_at=now)
         outcome = ledger.outcome(engine.evaluate(covered.pack, facts, role, as_of))
