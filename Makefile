@@ -17,12 +17,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# System packages: chromium (end-to-end tests, evidence capture), a CJK font, gettext (translations).
+# System packages: chromium (end-to-end tests, evidence capture), a CJK font, gettext (translations),
+# pango (WeasyPrint's PDF documents) and poppler-utils (tests render PDFs to PNG with pdftoppm).
 sysdeps:
-	@scripts/sysdeps.sh chromium fonts-noto-cjk gettext
+	@scripts/sysdeps.sh chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
 sysdeps-run:
-	@scripts/sysdeps.sh gettext
+	@scripts/sysdeps.sh chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0
 
 messages: install
 	cd src/ecredit && ECREDIT_VAR_DIR=$(CURDIR)/var ../../$(BIN)/ecredit compilemessages -v0

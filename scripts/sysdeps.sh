@@ -2,7 +2,7 @@
 # Installs the Debian packages named as arguments, where they are missing, when run as root.
 # Elsewhere it says what to install and fails.
 set -euo pipefail
-declare -A probe=([chromium]=/usr/bin/chromium [gettext]=/usr/bin/msgfmt [fonts-noto-cjk]=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc [postgresql-15]=/usr/lib/postgresql/15/bin/initdb)
+declare -A probe=([chromium]=/usr/bin/chromium [gettext]=/usr/bin/msgfmt [fonts-noto-cjk]=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc [postgresql-15]=/usr/lib/postgresql/15/bin/initdb [poppler-utils]=/usr/bin/pdftoppm [libpango-1.0-0]=/usr/lib/x86_64-linux-gnu/libpango-1.0.so.0 [libpangoft2-1.0-0]=/usr/lib/x86_64-linux-gnu/libpangoft2-1.0.so.0)
 missing=()
 for pkg in "$@"; do
   [ -e "${probe[$pkg]:-/nonexistent}" ] || missing+=("$pkg")

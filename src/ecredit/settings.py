@@ -110,11 +110,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "ecredit.accounts",
     "ecredit.audit",
     "ecredit.policy",
     "ecredit.registry",
     "ecredit.credit",
+    "ecredit.inspections",
+    "ecredit.evidence",
+    "ecredit.enforcement",
+    "ecredit.monitoring",
     "ecredit.portal",
     "ecredit.demo",
 ]
@@ -153,6 +159,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Background work (evidence capture, long imports): Django's task framework, the database as the queue.
+# `ecredit db_worker` runs the queue; `make run` starts one beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -19,6 +19,8 @@ class Role(StrEnum):
     LAB_ANALYST = "lab_analyst"
     ASSOCIATION_OFFICER = "association_officer"
     OPERATOR_USER = "operator_user"
+    PLATFORM_SYSTEM = "platform_system"
+    DEPARTMENT_HEAD = "department_head"
     AUDITOR = "auditor"
     ADMIN = "admin"
 
@@ -30,6 +32,8 @@ ROLE_LABELS: dict[Role, str | Promise] = {
     Role.LAB_ANALYST: _("检验人员（检验机构）"),
     Role.ASSOCIATION_OFFICER: _("协会工作人员"),
     Role.OPERATOR_USER: _("经营者用户"),
+    Role.PLATFORM_SYSTEM: _("平台数据对接"),
+    Role.DEPARTMENT_HEAD: _("部门负责人（审批）"),
     Role.AUDITOR: _("审计员"),
     Role.ADMIN: _("系统管理员"),
 }
@@ -65,6 +69,8 @@ ROLE_ORG_KINDS: dict[Role, frozenset[OrgKind]] = {
     Role.LAB_ANALYST: frozenset({OrgKind.LABORATORY}),
     Role.ASSOCIATION_OFFICER: frozenset({OrgKind.ASSOCIATION}),
     Role.OPERATOR_USER: frozenset({OrgKind.OPERATOR, OrgKind.PLATFORM}),
+    Role.PLATFORM_SYSTEM: frozenset({OrgKind.PLATFORM}),
+    Role.DEPARTMENT_HEAD: frozenset({OrgKind.MARKET_SUPERVISION, OrgKind.DEPARTMENT, OrgKind.COMMERCE_BUREAU}),
     Role.AUDITOR: GOVERNMENT,
     Role.ADMIN: GOVERNMENT,
 }
@@ -95,10 +101,44 @@ class Action(StrEnum):
     CREDIT_EVALUATE = "credit.evaluate"  # evaluate and store grades (one entity or all), compare packs
     CREDIT_CORRECT = "credit.correct"  # withdraw (objection upheld), repair or reinstate a recorded event
     CREDIT_OBJECT = "credit.object"  # an operator objects to, or asks to repair, its own entities' events
+    # Sampling inspections (issue 5)
+    INSPECTIONS_VIEW = "inspections.view"  # read plans, draws, samples, reports and rectifications
+    INSPECTIONS_MANAGE = "inspections.manage"  # draft plans, draw, record samples, review rectifications
+    INSPECTIONS_APPROVE = "inspections.approve"  # approve a sampling plan, decide case proposals
+    TEST_REPORT_RECORD = "inspections.test_report"  # a laboratory enters the test report of a sample
+    INSPECTIONS_OWN = "inspections.own"  # an operator sees its own samples, asks for a re-test, rectifies
+    # Electronic evidence (issue 6)
+    EVIDENCE_VIEW = "evidence.view"  # read evidence items, their files and custody logs
+    EVIDENCE_CAPTURE = "evidence.capture"  # capture a web page, upload other evidence, export bundles
+    EVIDENCE_ATTEST = "evidence.attest"  # record a notarisation, appraisal or platform certificate
+    EVIDENCE_CONFIRM_OWN = "evidence.confirm_own"  # a party confirms evidence about itself (Art. 21)
+    # Enforcement (issue 7)
+    CASE_VIEW = "cases.view"  # read the cases of one's own department (Art. 18)
+    CASE_MANAGE = "cases.manage"  # record leads, investigate, draft and issue documents
+    CASE_APPROVE = "cases.approve"  # approve filing a case, extending its deadline, a decision
+    NOTICE_RECEIVE = "notices.receive"  # a platform or provider reads and acknowledges notices addressed to it
+    CASE_OWN = "cases.own"  # a party sees the documents issued in its own cases
+    # Monitoring (issue 8)
+    MONITORING_VIEW = "monitoring.view"  # read batches, listings, findings, complaints, incidents
+    MONITORING_SUBMIT = "monitoring.submit"  # submit a batch (a platform's client, or an officer's upload)
+    FINDINGS_REVIEW = "monitoring.review"  # confirm or dismiss scan findings, handle complaints
+    INCIDENT_REPORT = "monitoring.incident"  # an operator reports a quality-safety incident, answers complaints
+    RETENTION_MANAGE = "retention.manage"  # run the audited purge of personal data past its purpose
 
 
 _EVERY_ROLE = (Action.DASHBOARD_VIEW, Action.PROFILE_VIEW, Action.API_ME)
 _OFFICER = (*_EVERY_ROLE, Action.REGISTRY_VIEW, Action.CREDIT_VIEW)
+_SUPERVISION = (Action.INSPECTIONS_VIEW, Action.EVIDENCE_VIEW, Action.CASE_VIEW, Action.MONITORING_VIEW)
+_OPERATOR = (
+    *_EVERY_ROLE,
+    Action.TOKENS_MANAGE,
+    Action.FILING_OWN,
+    Action.CREDIT_OBJECT,
+    Action.INSPECTIONS_OWN,
+    Action.EVIDENCE_CONFIRM_OWN,
+    Action.CASE_OWN,
+    Action.INCIDENT_REPORT,
+)
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CREDIT_OFFICER: frozenset(
@@ -111,14 +151,39 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.CREDIT_RECORD,
             Action.CREDIT_EVALUATE,
             Action.CREDIT_CORRECT,
+            Action.INSPECTIONS_VIEW,
+            Action.MONITORING_VIEW,
+            Action.MONITORING_SUBMIT,
+            Action.FINDINGS_REVIEW,
         }
     ),
-    Role.INSPECTOR: frozenset({*_OFFICER, Action.IDENTITY_REVEAL, Action.CREDIT_RECORD}),
-    Role.DEPARTMENT_OFFICER: frozenset({*_OFFICER, Action.CREDIT_RECORD}),
-    Role.LAB_ANALYST: frozenset(_EVERY_ROLE),
+    Role.INSPECTOR: frozenset(
+        {
+            *_OFFICER,
+            *_SUPERVISION,
+            Action.IDENTITY_REVEAL,
+            Action.CREDIT_RECORD,
+            Action.INSPECTIONS_MANAGE,
+            Action.EVIDENCE_CAPTURE,
+            Action.EVIDENCE_ATTEST,
+            Action.CASE_MANAGE,
+            Action.MONITORING_SUBMIT,
+            Action.FINDINGS_REVIEW,
+        }
+    ),
+    Role.DEPARTMENT_OFFICER: frozenset(
+        {*_OFFICER, *_SUPERVISION, Action.CREDIT_RECORD, Action.EVIDENCE_CAPTURE, Action.CASE_MANAGE}
+    ),
+    Role.DEPARTMENT_HEAD: frozenset(
+        {*_OFFICER, *_SUPERVISION, Action.INSPECTIONS_APPROVE, Action.CASE_APPROVE, Action.IDENTITY_REVEAL}
+    ),
+    Role.LAB_ANALYST: frozenset({*_EVERY_ROLE, Action.TEST_REPORT_RECORD}),
     Role.ASSOCIATION_OFFICER: frozenset(_EVERY_ROLE),
-    Role.OPERATOR_USER: frozenset({*_EVERY_ROLE, Action.TOKENS_MANAGE, Action.FILING_OWN, Action.CREDIT_OBJECT}),
-    Role.AUDITOR: frozenset({*_OFFICER, Action.AUDIT_VIEW}),
+    Role.OPERATOR_USER: frozenset(_OPERATOR),
+    Role.PLATFORM_SYSTEM: frozenset(
+        {*_EVERY_ROLE, Action.TOKENS_MANAGE, Action.CREDIT_RECORD, Action.MONITORING_SUBMIT, Action.NOTICE_RECEIVE}
+    ),
+    Role.AUDITOR: frozenset({*_OFFICER, *_SUPERVISION, Action.AUDIT_VIEW}),
     Role.ADMIN: frozenset(
         {
             *_OFFICER,
@@ -128,6 +193,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.REGISTRY_IMPORT,
             Action.POLICY_EXTEND,
             Action.CREDIT_EVALUATE,
+            Action.RETENTION_MANAGE,
         }
     ),
 }
@@ -147,6 +213,14 @@ API_SCOPES = frozenset(
         Action.CREDIT_EVALUATE,
         Action.CREDIT_CORRECT,
         Action.CREDIT_OBJECT,
+        Action.INSPECTIONS_VIEW,
+        Action.TEST_REPORT_RECORD,
+        Action.EVIDENCE_VIEW,
+        Action.EVIDENCE_CAPTURE,
+        Action.CASE_VIEW,
+        Action.NOTICE_RECEIVE,
+        Action.MONITORING_VIEW,
+        Action.MONITORING_SUBMIT,
     }
 )
 

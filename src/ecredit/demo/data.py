@@ -38,11 +38,12 @@ ORGS = [
 ACCOUNTS = [
     DemoAccount("credit", "Demo-credit-2026", "林信用", "commerce", (Role.CREDIT_OFFICER,)),
     DemoAccount("inspector", "Demo-inspect-2026", "陈执法", "samr", (Role.INSPECTOR,)),
+    DemoAccount("chief", "Demo-chief-2026", "许科长", "samr", (Role.DEPARTMENT_HEAD,)),
     DemoAccount("dept", "Demo-dept-2026", "黄协查", "police", (Role.DEPARTMENT_OFFICER,)),
     DemoAccount("lab", "Demo-lab-2026", "王检验", "lab", (Role.LAB_ANALYST,)),
     DemoAccount("assoc", "Demo-assoc-2026", "吴协会", "assoc", (Role.ASSOCIATION_OFFICER,)),
     DemoAccount("seller", "Demo-seller-2026", "洪店主", "seller", (Role.OPERATOR_USER,)),
-    DemoAccount("platform", "Demo-platform-2026", "蔡平台", "platform", (Role.OPERATOR_USER,)),
+    DemoAccount("platform", "Demo-platform-2026", "蔡平台", "platform", (Role.OPERATOR_USER, Role.PLATFORM_SYSTEM)),
     DemoAccount("auditor", "Demo-audit-2026", "郑审计", "commerce", (Role.AUDITOR,)),
     DemoAccount("admin", "Demo-admin-2026", "李管理", "commerce", (Role.ADMIN,)),
 ]

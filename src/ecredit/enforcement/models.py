@@ -1,0 +1,1 @@
+"""Persistence only; every change goes through services.py."""

@@ -1,0 +1,1 @@
+"""Electronic evidence: web capture, artefacts, signatures, custody chain, verification (issue 6)."""
