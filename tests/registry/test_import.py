@@ -19,6 +19,7 @@ from ecredit.accounts.actors import Actor
 from ecredit.accounts.services import actor_for_user
 from ecredit.audit.models import AuditEntry
 from ecredit.audit.services import verify_chain
+from ecredit.credit.models import CreditEvent
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.registry import importer, services
 from ecredit.registry.models import Badge, Entity, Filing, FilingStatus, FilingVersion, Website
@@ -163,6 +164,29 @@ def test_it_imports_entities_with_approved_filings_websites_and_one_badge_each(c
     assert entry.changes["rows"] == [None, 3] and entry.changes["created"] == [None, 3]
     assert len(entry.changes["sha256"][1]) == 64
     assert verify_chain()[1] is None
+
+
+def test_it_tells_the_credit_ledger_that_each_imported_filing_is_in_force(cast: Cast) -> None:
+    content = csv_bytes([row(1), row(2, 角色="网络商品经营者;网络商品交易平台服务经营者"), person(3)])
+
+    importer.import_file(officer(cast), "南安市电商名录.csv", content, dry_run=False)
+
+    for entity in Entity.objects.all():
+        filing = Filing.objects.get(entity=entity)
+        event = CreditEvent.objects.get(entity=entity)
+        assert (event.indicator, event.source_kind, event.source_ref) == ("filing.current", "filing", filing.number)
+        assert event.occurred_on == timezone.localdate() and event.cites == ["8"]
+        assert event.recorded_by == officer(cast).label
+    # The imported filings then count as an approval does: a second approval-like fact is not recorded.
+    again = Entity.objects.get(uscc=make_uscc(1))
+    services.suspend_filing(officer(cast), Filing.objects.get(entity=again), reason="核查中发现地址不符，暂停备案")
+    assert list(CreditEvent.objects.filter(entity=again).order_by("pk").values_list("indicator", flat=True)) == [
+        "filing.current",
+        "filing.lapsed",
+    ]
+    # Importing the same file again records nothing more.
+    importer.import_file(officer(cast), "南安市电商名录.csv", content, dry_run=False)
+    assert CreditEvent.objects.count() == 4
 
 
 def test_it_imports_nothing_when_one_row_is_bad_and_names_the_row(cast: Cast) -> None:

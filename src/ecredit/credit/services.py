@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,6 +145,37 @@ def record_event(
             },
         )
     return event
+
+
+def record_registry_facts(
+    actor: Actor, indicator: str, occurred_on: dt.date, facts: Sequence[tuple[Entity, str]], *, pack: Pack | None = None
+) -> int:
+    """Record the same registry fact (``filing.current`` for entities arriving with an approved filing in
+    a bulk import) for many entities at once: one ``(entity, source_ref)`` each. Entities whose roles the
+    pack does not apply the indicator to are passed over, as ``record_event`` would refuse them; the
+    caller's transaction and audit entry (the import's) cover the whole set. Returns how many were recorded."""
+    pack = pack or active_pack()
+    rule = pack.indicators.get(indicator)
+    if rule is None or rule.kind == "clean_record":
+        raise _invalid("indicator", f"政策包“{pack.title}”（{pack.id}）中没有可录入的指标 {indicator}。")
+    now = timezone.now()
+    events = [
+        CreditEvent(
+            entity=entity,
+            indicator=indicator,
+            occurred_on=occurred_on,
+            recorded_at=now,
+            source_kind=SourceKind.FILING,
+            source_ref=source_ref,
+            cites=list(rule.cites),
+            recorded_by=actor.label[:200],
+            recorded_by_user_id=actor.user_id,
+        )
+        for entity, source_ref in facts
+        if rule.roles & set(entity.roles)
+    ]
+    CreditEvent.objects.bulk_create(events)
+    return len(events)
 
 
 # --- status changes (the ledger side of objections and repairs) -----------------------------------

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from ecredit.accounts.actors import Actor
 from ecredit.accounts.roles import Action
 from ecredit.audit import services as audit
+from ecredit.credit import services as credit
 from ecredit.crypto import lookup_digest
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.registry import codes, services
@@ -623,6 +624,13 @@ def _write(actor: Actor, filename: str, rows: list[_Row]) -> None:
         )
         Badge.objects.bulk_create(
             [Badge(entity_id=entity.pk, public_id=secrets.token_urlsafe(16)) for entity in entities]
+        )
+        # The filings come in force today: the ledger learns it as it does from an approval (Art. 8).
+        credit.record_registry_facts(
+            actor,
+            "filing.current",
+            today,
+            [(entity, filing.number) for entity, filing in zip(entities, filings, strict=True)],
         )
 
 
