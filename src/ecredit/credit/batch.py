@@ -38,6 +38,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ecredit.accounts.actors import Actor
@@ -576,9 +577,23 @@ def _aggregate_sql(p: Plan) -> tuple[str, list[Any]]:
     return sql, [*params, SEP, p.as_of.isoformat()]
 
 
-def _with_status() -> set[int]:
-    """Entities with any status change in their ledger: evaluated by the engine itself."""
-    return set(EventStatus.objects.values_list("event__entity_id", flat=True).distinct())
+def _by_the_engine(p: Plan) -> set[int]:
+    """Entities evaluated by the engine itself: those with any status change in their ledger, and those
+    where an event and one that ends it (``ended_by``) fell on the same day — the tokens carry days, not
+    the order the ledger learned them in, which decides that case. Both are rare."""
+    found = set(EventStatus.objects.values_list("event__entity_id", flat=True).distinct())
+    for code, indicator in p.pack.indicators.items():
+        for ender in indicator.ended_by:
+            same_day = CreditEvent.objects.filter(
+                entity_id=OuterRef("entity_id"), indicator=ender, occurred_on=OuterRef("occurred_on")
+            )
+            found.update(
+                CreditEvent.objects.filter(indicator=code, occurred_on__lte=p.as_of)
+                .filter(Exists(same_day))
+                .values_list("entity_id", flat=True)
+                .distinct()
+            )
+    return found
 
 
 def _engine_answers(p: Plan, roles: dict[int, str]) -> dict[int, Computed]:
@@ -704,7 +719,7 @@ def _entity_count() -> int:
 def evaluate_every(p: Plan, *, in_child: bool = False) -> Iterator[tuple[int, str, Computed]]:
     """``(entity id, role, answer)`` for every entity holding a role, in id order: one aggregate
     pass over the ledger (here, or ``in_child``), merged with the entity table."""
-    statused = sorted(_with_status())
+    statused = sorted(_by_the_engine(p))
     exact = _engine_answers(p, {e: r for e, r in _entities(statused) if r is not None}) if statused else {}
     sql, params = _aggregate_sql(p)
     empty = p.empty

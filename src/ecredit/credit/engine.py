@@ -16,8 +16,9 @@ The rules, exactly (the pack's YAML cases next to the pack pin each of them):
   it is not withdrawn (``withdrawn_on`` is None or after ``as_of``: an upheld objection removes the
   event from that day on, never before) and not repaired (likewise ``repaired_from``).
 * **Ended events.** An event of indicator X is *ended* on ``as_of`` by a valid event of one of
-  ``X.ended_by`` that occurred strictly later than it (a lapse ends the filing approved before it; a
-  filing approved after the lapse counts again). The ending event's own window does not matter: a
+  ``X.ended_by`` that came after it: on a later day, or on the same day and recorded after it (a
+  higher ``id``; a lapse ends the filing approved before it, even that same day; a filing approved
+  after the lapse counts again). The ending event's own window does not matter: a
   lapse ends the earlier filing for good, unless the lapse itself is withdrawn. A valid event that is
   not ended is *live*.
 * **Window and weight.** A live event counts while ``as_of < add_months(occurred_on, window_months)``
@@ -288,9 +289,9 @@ def _earn(
     for code, facts in valid.items():
         rule = rules[code]
         indicator = rule.indicator
-        enders = [fact.occurred_on for ender in indicator.ended_by for fact in valid.get(ender, ())]
+        enders = [(fact.occurred_on, fact.id) for ender in indicator.ended_by for fact in valid.get(ender, ())]
         last_end = max(enders) if enders else None
-        kept = facts if last_end is None else [fact for fact in facts if fact.occurred_on >= last_end]
+        kept = facts if last_end is None else [fact for fact in facts if (fact.occurred_on, fact.id) > last_end]
         live[code] = kept
         expired = None if indicator.window_months is None else cutoff(indicator.window_months)
         halved = None if indicator.full_weight_months is None else cutoff(indicator.full_weight_months)
