@@ -32,7 +32,7 @@ run: install sysdeps-run messages
 	$(BIN)/ecredit migrate --noinput -v0
 	$(BIN)/ecredit demo --if-empty
 	@echo "ecredit 运行于 / serving at http://$(HOST)/"
-	DEBUG=true $(BIN)/ecredit runserver $(HOST)
+	DEBUG=true scripts/serve.sh $(BIN) $(HOST)
 
 lint: install
 	$(BIN)/ruff check src tests bench
