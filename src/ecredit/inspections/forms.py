@@ -13,7 +13,7 @@ from ecredit.inspections.models import Inspector, PlanLevel
 from ecredit.inspections.services import ItemData, PlanData
 from ecredit.registry.models import Entity, EntityRole
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ITEM_ROWS = 6
 
 
