@@ -398,7 +398,8 @@ class Publication(models.Model):
     """一公开: a sample's final result on the public portal, due within the pack's working days."""
 
     sample = models.OneToOneField(Sample, on_delete=models.PROTECT, related_name="publication")
-    due_on = models.DateField(_("公示期限"))
+    # None when the holiday calendar does not cover the deadline yet (credit.calendar refuses to guess).
+    due_on = models.DateField(_("公示期限"), null=True, blank=True)
     published_on = models.DateField(_("公示日期"), null=True, blank=True)
     published_by = models.CharField(max_length=200, blank=True)
 

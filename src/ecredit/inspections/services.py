@@ -955,7 +955,11 @@ def _finalise(actor: Actor, sample: Sample, conclusion: str, on: dt.date) -> Non
     sample.save(update_fields=["conclusion", "final_on", "status"])
     indicator = "quality.sample_failed" if conclusion == Conclusion.FAIL else "quality.sample_passed"
     credit.record_event(actor, entity, indicator, on, source_kind=SourceKind.INSPECTION, source_ref=sample.code)
-    Publication.objects.create(sample=sample, due_on=add_period(on, sampling.publish))
+    try:
+        due: dt.date | None = add_period(on, sampling.publish)
+    except calendar.CalendarNotCovered:
+        due = None  # shown as "not computable yet"; the final conclusion and its event stand
+    Publication.objects.create(sample=sample, due_on=due)
     audit.record(
         actor=actor,
         action="inspections.sample.final",
@@ -1135,7 +1139,10 @@ def publish(*, actor: Actor, publication: Publication, today: dt.date | None = N
             actor=actor,
             action="inspections.publication.publish",
             target=publication,
-            changes={"published_on": [None, today.isoformat()], "due_on": [None, publication.due_on.isoformat()]},
+            changes={
+                "published_on": [None, today.isoformat()],
+                "due_on": [None, publication.due_on.isoformat() if publication.due_on else None],
+            },
         )
     return publication
 
