@@ -36,7 +36,9 @@ def inspections_officer_panel() -> dict[str, Any]:
 @register.inclusion_tag("inspections/panels/lab.html", takes_context=True)
 def inspections_lab_panel(context: dict[str, Any]) -> dict[str, Any]:
     actor: Actor | None = context.get("actor")
-    waiting = queries.lab_samples(actor).filter(status__in=[SampleStatus.AT_LAB, SampleStatus.RETEST]) if actor else []
+    if actor is None:
+        return {"waiting": []}
+    waiting = queries.lab_samples(actor).filter(status__in=[SampleStatus.AT_LAB, SampleStatus.RETEST])
     return {"waiting": list(waiting[:10])}
 
 
