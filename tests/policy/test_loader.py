@@ -22,7 +22,7 @@ def test_it_loads_the_real_pack_with_its_digest_and_path() -> None:
     assert pack.path == str(REAL.resolve())
     assert (pack.in_force_from, pack.in_force_until) == (dt.date(2023, 3, 31), dt.date(2025, 3, 30))
     assert pack.in_force_cites == ("25",)
-    assert len(pack.indicators) == 48
+    assert len(pack.indicators) == 49
 
 
 def test_it_refuses_an_unknown_top_level_key(tmp_path: Path) -> None:

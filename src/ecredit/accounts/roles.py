@@ -214,6 +214,7 @@ API_SCOPES = frozenset(
         Action.CREDIT_CORRECT,
         Action.CREDIT_OBJECT,
         Action.INSPECTIONS_VIEW,
+        Action.INSPECTIONS_MANAGE,
         Action.TEST_REPORT_RECORD,
         Action.EVIDENCE_VIEW,
         Action.EVIDENCE_CAPTURE,

@@ -22,6 +22,7 @@ from ecredit.demo import credit_data, registry_data
 from ecredit.demo.data import ACCOUNTS, ORGS
 from ecredit.demo.registry_data import DemoEntity, DemoFiling, Fate
 from ecredit.errors import DomainError, ErrorCode
+from ecredit.inspections import demo as inspections_demo
 from ecredit.policy import services as policy
 from ecredit.policy.models import PackExtension
 from ecredit.policy.packs import active_pack
@@ -35,6 +36,8 @@ OPERATORS = {"seller": "seller", "platform": "platform"}  # organisation key →
 #: Who extends the pack past its period, and who records and evaluates the credit history.
 ADMIN = "admin"
 CREDIT_STAFF = (credit_data.OFFICER, credit_data.INSPECTOR)
+#: Who runs the demo sampling inspections (issue 5): role in inspections.demo.load → username.
+INSPECTIONS_STAFF = {"officer": "inspector", "chief": "chief", "lab": "lab", "seller": "seller"}
 
 
 def database_is_empty() -> bool:
@@ -72,6 +75,13 @@ def load_demo(*, actor: Actor, with_registry: bool = True) -> dict[str, str]:
             officer=accounts.actor_for_user(users[OFFICER]),
             operators={key: accounts.actor_for_user(users[username]) for key, username in OPERATORS.items()},
             organisations=orgs,
+        )
+        inspections_demo.load(
+            **{role: accounts.actor_for_user(users[name]) for role, name in INSPECTIONS_STAFF.items()},
+            organisations=orgs,
+            specs=specs,
+            entities=entities,
+            today=today,
         )
         load_credit(
             staff={username: accounts.actor_for_user(users[username]) for username in CREDIT_STAFF},

@@ -176,8 +176,9 @@ def _check_pack(c: s.Checker, doc: dict[str, Any], stem: str) -> None:
             c.problem(
                 "sampling.annual_ratio", c.line("sampling.annual_ratio"), f"缺少等级 {'、'.join(missing)} 的抽查比例"
             )
-        for name in ("retest", "publish"):
-            _check_period(c, doc["sampling"][name], f"sampling.{name}")
+        for name in ("retest", "publish", "rectification", "repeat_failure"):
+            if name in doc["sampling"]:
+                _check_period(c, doc["sampling"][name], f"sampling.{name}")
     if "returns" in doc:
         for name in ("window", "refund"):
             if name in doc["returns"]:
@@ -270,6 +271,8 @@ def _build(doc: dict[str, Any], *, sha256: str, path: Path) -> Pack:
             retest=_period(raw["retest"]),
             publish=_period(raw["publish"]),
             note=raw.get("note", ""),
+            rectification=_period(raw["rectification"]) if "rectification" in raw else None,
+            repeat_failure=_period(raw["repeat_failure"]) if "repeat_failure" in raw else None,
         )
     if "returns" in doc:
         raw = doc["returns"]

@@ -182,6 +182,8 @@ class Sampling:
     retest: Period  # a sampled party may ask for a re-test within this period of receiving the result
     publish: Period  # results are published within this period
     note: str = ""
+    rectification: Period | None = None  # a final fail's rectification order is due within this period
+    repeat_failure: Period | None = None  # a second final fail within this period is 屡教不改 (Art. 16 (1))
 
 
 @dataclass(frozen=True)

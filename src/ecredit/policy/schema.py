@@ -162,6 +162,8 @@ PACK = k.Obj(
                     ),
                     "retest": PERIOD,
                     "publish": PERIOD,
+                    "rectification": k.Field(PERIOD, required=False),
+                    "repeat_failure": k.Field(PERIOD, required=False),
                 }
             ),
             required=False,
