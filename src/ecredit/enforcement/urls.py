@@ -1,5 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from ecredit.enforcement import views
 
 app_name = "enforcement"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("documents/<str:token>/", views.check, name="check"),
+]
