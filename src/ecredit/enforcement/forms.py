@@ -125,7 +125,7 @@ class NoncooperationForm(forms.Form):
 
 def _party_field(case: Case) -> forms.ModelChoiceField[Entity]:
     return forms.ModelChoiceField(
-        label=_("当事人"), queryset=Entity.objects.filter(pk__in=case.parties.values("entity"))
+        label=_("当事人"), queryset=Entity.objects.filter(pk__in=case.parties.values("entity")), empty_label=None
     )
 
 

@@ -108,10 +108,10 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage": actor.can(Action.CASE_MANAGE),
         "may_approve": actor.can(Action.CASE_APPROVE),
         "working": found.state not in (transitions.State.LEAD, *transitions.FINAL),
-        "record_form": forms.RecordForm(),
-        "evidence_form": forms.EvidenceForm(),
-        "noncooperation_form": forms.NoncooperationForm(case=found),
-        "extend_form": forms.ExtendForm(initial={"days": services.rules().extension.applied}),
+        "record_form": forms.RecordForm(prefix="record"),
+        "evidence_form": forms.EvidenceForm(prefix="evidence"),
+        "noncooperation_form": forms.NoncooperationForm(case=found, prefix="nc"),
+        "extend_form": forms.ExtendForm(prefix="extend", initial={"days": services.rules().extension.applied}),
         "kinds": [(kind, label) for kind, label in DocumentKind.choices if found.state in services.ISSUE_STATES[kind]],
         "today": timezone.localdate(),
     }
@@ -146,7 +146,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
     found = _case(request, pk)
-    form = forms.ExtendForm(request.POST)
+    form = forms.ExtendForm(request.POST, prefix="extend")
     if not form.is_valid():
         messages.error(request, _("请填写延长天数和延期理由。"))
         return redirect("enforcement:case", pk=found.pk)
@@ -164,7 +164,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def add_record(request: HttpRequest, pk: int) -> HttpResponse:
     found = _case(request, pk)
-    form = forms.RecordForm(request.POST)
+    form = forms.RecordForm(request.POST, prefix="record")
     if not form.is_valid():
         messages.error(request, _("笔录信息不完整：") + "；".join(f"{form.fields[k].label}" for k in form.errors))
         return redirect("enforcement:case", pk=found.pk)
@@ -180,7 +180,7 @@ def add_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     found = _case(request, pk)
-    form = forms.EvidenceForm(request.POST, request.FILES)
+    form = forms.EvidenceForm(request.POST, request.FILES, prefix="evidence")
     if not form.is_valid():
         messages.error(request, _("请填写证据名称。"))
         return redirect("enforcement:case", pk=found.pk)
@@ -205,7 +205,7 @@ def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def noncooperation(request: HttpRequest, pk: int) -> HttpResponse:
     found = _case(request, pk)
-    form = forms.NoncooperationForm(request.POST, case=found)
+    form = forms.NoncooperationForm(request.POST, case=found, prefix="nc")
     if not form.is_valid():
         messages.error(request, _("请选择当事人和证据，并写明具体情况。"))
         return redirect("enforcement:case", pk=found.pk)
