@@ -21,6 +21,7 @@ from ecredit.credit.models import Evaluation
 from ecredit.demo import credit_data, registry_data
 from ecredit.demo.data import ACCOUNTS, ORGS
 from ecredit.demo.registry_data import DemoEntity, DemoFiling, Fate
+from ecredit.enforcement import demo as enforcement_demo
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.policy import services as policy
 from ecredit.policy.models import PackExtension
@@ -72,6 +73,11 @@ def load_demo(*, actor: Actor, with_registry: bool = True) -> dict[str, str]:
             officer=accounts.actor_for_user(users[OFFICER]),
             operators={key: accounts.actor_for_user(users[username]) for key, username in OPERATORS.items()},
             organisations=orgs,
+        )
+        enforcement_demo.load(
+            users={name: accounts.actor_for_user(users[name]) for name in ("inspector", "chief", "platform")},
+            entities=entities,
+            today=today,
         )
         load_credit(
             staff={username: accounts.actor_for_user(users[username]) for username in CREDIT_STAFF},
