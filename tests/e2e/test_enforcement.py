@@ -131,9 +131,15 @@ def test_it_takes_a_case_from_lead_to_closed_through_the_pages(
     number = chief.get_by_role("heading", level=1).inner_text().split(" ")[0]
     assert number.startswith("南市监立〔") and number.endswith("〕1号")
 
-    # The inspector investigates: a record, a piece of evidence, a suspension notice.
+    # The inspector investigates: a record, a piece of evidence, a suspension notice. A colleague's
+    # page, opened before, still offers 开始调查: the table refuses it the second time, with a message.
+    colleague = as_user(browser, live_server, "inspector2")
+    colleague.goto(case_url)
     page.goto(case_url)
     fire(page, "开始调查")
+    colleague.get_by_role("button", name="开始调查", exact=True).click()
+    expect(colleague.get_by_text("案件当前状态为“调查中”，不能执行“开始调查”")).to_be_visible()
+    expect(colleague.get_by_test_id("case-state")).to_have_attribute("data-state", "investigating")
     page.get_by_text("制作笔录").click()
     now = dt.datetime.now(SHANGHAI)
     page.get_by_label("笔录类型").select_option("inspection")
@@ -223,7 +229,7 @@ def test_it_takes_a_case_from_lead_to_closed_through_the_pages(
     for issued in (suspension, penalty, closure, transfer):
         expect(seller_page.get_by_role("link", name=issued, exact=True)).to_be_visible()
 
-    for other in (chief, platform_page, seller_page):
+    for other in (chief, colleague, platform_page, seller_page):
         other.context.close()
     assert page_errors == []
 

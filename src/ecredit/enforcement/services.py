@@ -93,8 +93,13 @@ def _today(on: dt.date | None) -> dt.date:
     return on or timezone.localdate()
 
 
-def _timeline(case: Case, actor: Actor, kind: str, summary: str) -> None:
-    CaseEvent.objects.create(case=case, at=timezone.now(), kind=kind, summary=summary, actor_label=actor.label[:200])
+def _timeline(case: Case, actor: Actor, kind: str, summary: str, day: dt.date | None = None) -> None:
+    """One line of the case's timeline, dated ``day`` when the step is recorded for an earlier day."""
+    now = timezone.now()
+    at = now
+    if day is not None and day < timezone.localdate():
+        at = timezone.make_aware(dt.datetime.combine(day, timezone.localtime(now).time()))
+    CaseEvent.objects.create(case=case, at=at, kind=kind, summary=summary, actor_label=actor.label[:200])
 
 
 # --- who may see what (Art. 18) ------------------------------------------------------------------
@@ -342,7 +347,7 @@ def propose_case(
         case.officers.set(officer_list)
         for party in parties:
             CaseParty.objects.create(case=case, entity=party.entity, provider=party.provider)
-        _timeline(case, actor, "propose", f"提请立案：{title}")
+        _timeline(case, actor, "propose", f"提请立案：{title}", case.proposed_on)
         audit.record(
             actor=actor,
             action="enforcement.case.propose",
@@ -411,7 +416,7 @@ def fire(
             fields.append("closed_on")
         locked.state = step.target
         locked.save(update_fields=fields)
-        _timeline(locked, actor, step.name, summary)
+        _timeline(locked, actor, step.name, summary, day)
         audit.record(
             actor=actor,
             action=f"enforcement.case.{step.name}",
@@ -519,7 +524,13 @@ def add_record(
         )
         label = record.get_kind_display()
         confirmed = "当事人已确认" if party_confirmed else f"当事人未确认：{record.refusal_note}"
-        _timeline(locked, actor, "record", f"制作{label}（{record.place}，{record.subject}），{confirmed}")
+        _timeline(
+            locked,
+            actor,
+            "record",
+            f"制作{label}（{record.place}，{record.subject}），{confirmed}",
+            timezone.localdate(ended_at),
+        )
         audit.record(actor=actor, action="enforcement.record.add", target=record, changes={"kind": [None, kind]})
     return record
 
@@ -579,10 +590,10 @@ def _credit(actor: Actor, entity: Entity, indicator: str, day: dt.date, ref: str
     on the timeline either way."""
     rule = active_pack().indicators[indicator]
     if not rule.roles & set(entity.roles):
-        _timeline(case, actor, "credit", f"{entity.name} 的经营角色不适用指标“{rule.label}”，未记录信用事件")
+        _timeline(case, actor, "credit", f"{entity.name} 的经营角色不适用指标“{rule.label}”，未记录信用事件", day)
         return False
     credit.record_event(actor, entity, indicator, day, source_kind="case", source_ref=ref)
-    _timeline(case, actor, "credit", f"为{entity.name}记录信用事件“{rule.label}”（{indicator}）")
+    _timeline(case, actor, "credit", f"为{entity.name}记录信用事件“{rule.label}”（{indicator}）", day)
     return True
 
 
@@ -615,7 +626,7 @@ def record_noncooperation(
         if not locked.parties.filter(entity=entity).exists():
             raise _invalid("entity", f"{entity.name} 不是本案当事人。")
         label = "拒绝、阻挠调查取证" if kind == "obstruction" else "不如实说明情况"
-        _timeline(locked, actor, kind, f"认定{entity.name}{label}：{description}（证据：{evidence.title}）")
+        _timeline(locked, actor, kind, f"认定{entity.name}{label}：{description}（证据：{evidence.title}）", day)
         ref = f"{_case_ref(locked)}:{kind}:{day.isoformat()}"
         _credit(actor, entity, indicators[kind], day, ref, locked)
         audit.record(
@@ -689,6 +700,7 @@ def _issue(
         actor,
         f"document.{kind}",
         f"签发{document.get_kind_display()} {number}{corrected}，送达 {addressee_name}",
+        day,
     )
     audit.record(
         actor=actor,
@@ -1098,7 +1110,7 @@ def flag_ignored(*, actor: Actor, notice: Notice, reason: str, on: dt.date | Non
             raise DomainError(ErrorCode.CONFLICT, f"执行期限（{locked.comply_by}）尚未届满，不能认定未执行。")
         locked.ignored_at = timezone.now()
         locked.save(update_fields=["ignored_at"])
-        _timeline(case, actor, "notice.ignored", f"认定 {locked.document.number} 未执行：{reason}")
+        _timeline(case, actor, "notice.ignored", f"认定 {locked.document.number} 未执行：{reason}", day)
         addressee = locked.document.addressee
         if addressee is None:  # a suspension notice always has its provider as addressee
             raise DomainError(ErrorCode.CONFLICT, "该通知书没有受送达人。")
@@ -1131,6 +1143,7 @@ def record_closure_executed(*, actor: Actor, notice: Notice, executed_on: dt.dat
             actor,
             "closure.executed",
             f"电信运营商已关闭网站 {locked.document.content.get('website', '')}（{locked.document.number}）",
+            day,
         )
         party = case.parties.select_related("entity").filter(entity__name=locked.document.content.get("party")).first()
         entities = [party.entity] if party else [p.entity for p in case.parties.select_related("entity")]
