@@ -100,6 +100,7 @@ def test_it_diffs_two_packs_by_id_or_file(tmp_path: Path) -> None:
             'cites: ["10.4"], roles: [seller],\n     points: -8, cap: -24',
         ),
         ("  - {code: enforcement.penalty_light,", "  - {code: enforcement.penalty_minor,"),
+        ("{light: enforcement.penalty_light,", "{light: enforcement.penalty_minor,"),  # the enforcement section
     )
     status, output = run("diff", PACK_ID, str(path))
     lines = output.splitlines()
@@ -108,7 +109,7 @@ def test_it_diffs_two_packs_by_id_or_file(tmp_path: Path) -> None:
     assert "~ 指标 returns.refused：points: -5 → -8；cap: -15 → -24" in lines
     assert "~ 保存期限 licence_or_identity：value: 2 → 3；applied: 2 → 3" in lines
     assert "- 指标 enforcement.penalty_light" in lines and "+ 指标 enforcement.penalty_minor" in lines
-    assert lines[-1] == "共 5 处不同"
+    assert lines[-1] == "共 6 处不同"  # the renamed indicator also changes the enforcement section
     assert run("diff", PACK_ID, str(REAL))[1].splitlines()[-1] == "没有不同"
 
 

@@ -11,6 +11,7 @@ from ecredit.accounts.roles import Action
 from ecredit.api.base import BrowserSessionAuth, Pagination, TokenAuth, allows, install_error_handlers
 from ecredit.api.credit import router as credit_router
 from ecredit.api.credit_procedures import router as credit_procedures_router
+from ecredit.api.enforcement import notices_router
 from ecredit.api.enforcement import router as enforcement_router
 from ecredit.api.evidence import router as evidence_router
 from ecredit.api.inspections import router as inspections_router
@@ -41,6 +42,7 @@ api.add_router("/credit", credit_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/evidence", evidence_router)
 api.add_router("/enforcement", enforcement_router)
+api.add_router("/notices", notices_router)
 api.add_router("/monitoring", monitoring_router)
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}

@@ -21,6 +21,7 @@ from ecredit.credit.models import Evaluation
 from ecredit.demo import credit_data, registry_data
 from ecredit.demo.data import ACCOUNTS, ORGS
 from ecredit.demo.registry_data import DemoEntity, DemoFiling, Fate
+from ecredit.enforcement import demo as enforcement_demo
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.inspections import demo as inspections_demo
 from ecredit.policy import services as policy
@@ -80,6 +81,11 @@ def load_demo(*, actor: Actor, with_registry: bool = True) -> dict[str, str]:
             **{role: accounts.actor_for_user(users[name]) for role, name in INSPECTIONS_STAFF.items()},
             organisations=orgs,
             specs=specs,
+            entities=entities,
+            today=today,
+        )
+        enforcement_demo.load(
+            users={name: accounts.actor_for_user(users[name]) for name in ("inspector", "chief", "platform")},
             entities=entities,
             today=today,
         )

@@ -24,6 +24,7 @@ from ecredit.policy.model import (
     Article,
     Case,
     Disclosure,
+    Enforcement,
     Grade,
     Indicator,
     Pack,
@@ -115,6 +116,26 @@ def _check_period(c: s.Checker, period: dict[str, Any], path: str) -> None:
         )
 
 
+ENFORCEMENT_PERIODS = ("decision", "extension", "publish", "published_light", "published_other", "review", "litigation")
+
+
+def _enforcement(raw: dict[str, Any]) -> Enforcement:
+    return Enforcement(
+        cites=tuple(raw["cites"]),
+        note=raw.get("note", ""),
+        **{name: _period(raw[name]) for name in ENFORCEMENT_PERIODS},
+        not_published=tuple(raw["not_published"]),
+        not_published_cites=tuple(raw["not_published_cites"]),
+        penalty_indicators=dict(raw["penalty_indicators"]),
+        food_drug_indicator=raw["food_drug_indicator"],
+        obstruction_indicator=raw["obstruction_indicator"],
+        untruthful_indicator=raw["untruthful_indicator"],
+        suspension_ignored_indicator=raw["suspension_ignored_indicator"],
+        website_closed_indicator=raw["website_closed_indicator"],
+        transfer_indicator=raw["transfer_indicator"],
+    )
+
+
 def join(path: str, key: str) -> str:
     return s.join(path, key)
 
@@ -179,6 +200,9 @@ def _check_pack(c: s.Checker, doc: dict[str, Any], stem: str) -> None:
         for name in ("retest", "publish", "rectification", "repeat_failure"):
             if name in doc["sampling"]:
                 _check_period(c, doc["sampling"][name], f"sampling.{name}")
+    if "enforcement" in doc:
+        for name in ENFORCEMENT_PERIODS:
+            _check_period(c, doc["enforcement"][name], f"enforcement.{name}")
     if "returns" in doc:
         for name in ("window", "refund"):
             if name in doc["returns"]:
@@ -332,7 +356,11 @@ def _build(doc: dict[str, Any], *, sha256: str, path: Path) -> Pack:
             warning_grades=tuple(procedure["warning_grades"]),
             warning_drop=procedure["warning_drop"],
         ),
-        sections={name: doc[name] for name in ("sampling", "returns", "listing_disclosure", "conduct") if name in doc},
+        sections={
+            name: doc[name]
+            for name in ("sampling", "returns", "listing_disclosure", "conduct", "enforcement")
+            if name in doc
+        },
         sha256=sha256,
         path=str(path),
         sampling=sampling,
@@ -341,6 +369,7 @@ def _build(doc: dict[str, Any], *, sha256: str, path: Path) -> Pack:
         conduct=dict(doc.get("conduct", {})),
         cases=tuple(_case(case) for case in doc.get("cases", ())),
         in_force_cites=tuple(doc["in_force"].get("cites", ())),
+        enforcement=_enforcement(doc["enforcement"]) if "enforcement" in doc else None,
     )
 
 

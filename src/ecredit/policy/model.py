@@ -216,6 +216,30 @@ class Disclosure:
 
 
 @dataclass(frozen=True)
+class Enforcement:
+    """执法办案 (Art. 15-19, 22-24): the case and publication periods, and the indicators outcomes record."""
+
+    cites: tuple[str, ...]
+    decision: Period  # decide within this period of filing the case
+    extension: Period  # one approved extension adds this much
+    publish: Period  # a penalty decision is published within this period of the decision
+    published_light: Period  # how long a light penalty stays published
+    published_other: Period  # how long any other published penalty stays published
+    review: Period  # the party may ask for administrative review within this period
+    litigation: Period  # the party may sue within this period
+    not_published: tuple[str, ...]  # penalty types that alone are not published (warning)
+    not_published_cites: tuple[str, ...]
+    penalty_indicators: dict[str, str]  # severity (light / general / severe) → indicator code
+    food_drug_indicator: str
+    obstruction_indicator: str
+    untruthful_indicator: str
+    suspension_ignored_indicator: str
+    website_closed_indicator: str
+    transfer_indicator: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Pack:
     id: str
     title: str
@@ -239,6 +263,7 @@ class Pack:
     conduct: dict[str, str] = field(default_factory=dict)  # "14.1" → short label (Art. 14 taxonomy)
     cases: tuple[Case, ...] = ()  # cases written inside the pack file; see loader.load_cases for the rest
     in_force_cites: tuple[str, ...] = ()  # the article fixing the period in force (Art. 25)
+    enforcement: Enforcement | None = None
 
     def retention_for(self, what: str) -> Retention:
         for item in self.retention:

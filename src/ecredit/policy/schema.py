@@ -105,6 +105,34 @@ CASE = k.Obj(
 )
 CASES = k.ListOf(CASE)
 
+INDICATOR_REF = k.Ref("indicator", INDICATOR_CODE)
+SEVERITY = k.Enum(("light", "general", "severe"), what="严重程度")
+PENALTY_TYPE = k.Enum(("warning", "fine", "confiscation", "suspension", "revocation"), what="处罚种类")
+
+# 执法办案 (Art. 15-19, 22-24): case and publication periods, and which indicator each outcome records.
+ENFORCEMENT = k.Obj(
+    {
+        "cites": CITES,
+        "note": k.Field(k.Str(), required=False),
+        "decision": PERIOD,
+        "extension": PERIOD,
+        "publish": PERIOD,
+        "published_light": PERIOD,
+        "published_other": PERIOD,
+        "review": PERIOD,
+        "litigation": PERIOD,
+        "not_published": k.ListOf(PENALTY_TYPE),
+        "not_published_cites": NATIONAL_CITES,
+        "penalty_indicators": k.Obj({"light": INDICATOR_REF, "general": INDICATOR_REF, "severe": INDICATOR_REF}),
+        "food_drug_indicator": INDICATOR_REF,
+        "obstruction_indicator": INDICATOR_REF,
+        "untruthful_indicator": INDICATOR_REF,
+        "suspension_ignored_indicator": INDICATOR_REF,
+        "website_closed_indicator": INDICATOR_REF,
+        "transfer_indicator": INDICATOR_REF,
+    }
+)
+
 PACK = k.Obj(
     {
         "id": k.Str(pattern=re.compile(r"^[a-z0-9][a-z0-9-]*$"), hint="小写字母、数字和连字符"),
@@ -202,6 +230,7 @@ PACK = k.Obj(
             ),
             required=False,
         ),
+        "enforcement": k.Field(ENFORCEMENT, required=False),
         "conduct": k.Field(k.MapOf(k.Ref("conduct", ARTICLE_REF), k.Str(), min_items=1), required=False),
         "cases": k.Field(CASES, required=False),
     }
