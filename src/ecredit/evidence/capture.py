@@ -169,21 +169,34 @@ def run_capture(
     limits = limits or Limits()
     check_url(url, allow_private=allow_private, resolver=resolver)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="ecredit-capture-") as scratch:
-        job = {"url": url.strip(), "out_dir": str(out_dir), "allow_private": allow_private, "limits": asdict(limits)}
+    with tempfile.TemporaryDirectory(prefix="ecredit-capture-", ignore_cleanup_errors=True) as scratch:
+        job = {
+            "url": url.strip(),
+            "out_dir": str(out_dir),
+            "allow_private": allow_private,
+            "limits": asdict(limits),
+            "fast_exit": True,
+        }
         env = {**os.environ, "TMPDIR": scratch}  # chromium's profile goes here: our token to find it
         src = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ecredit.evidence.runner"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            start_new_session=True,
-        )
+        log = Path(scratch) / "runner.log"
+        # Output goes to a file, not a pipe: the browser inherits it, and waiting for a pipe's end
+        # would wait for the browser; we wait for the runner alone, then kill what it leaves.
+        with log.open("wb") as log_file:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "ecredit.evidence.runner"],
+                stdin=subprocess.PIPE,
+                stdout=log_file,
+                stderr=log_file,
+                env=env,
+                start_new_session=True,
+            )
         try:
-            _stdout, stderr = proc.communicate(json.dumps(job).encode(), timeout=limits.timeout_s)
+            if proc.stdin is not None:
+                proc.stdin.write(json.dumps(job).encode())
+                proc.stdin.close()
+            proc.wait(timeout=limits.timeout_s)
         except subprocess.TimeoutExpired:
             _kill_everything(proc, scratch)
             raise CaptureFailed(f"固定超时（{limits.timeout_s:g} 秒），已终止浏览器。") from None
@@ -191,7 +204,7 @@ def run_capture(
             _kill_everything(proc, scratch)
         result_file = out_dir / RUNNER_RESULT
         if not result_file.exists():
-            tail = stderr.decode(errors="replace")[-2000:]
+            tail = log.read_bytes().decode(errors="replace")[-2000:]
             raise CaptureFailed("浏览器进程异常退出。", {"stderr": tail, "returncode": proc.returncode})
         result: dict[str, Any] = json.loads(result_file.read_text())
         result_file.unlink()

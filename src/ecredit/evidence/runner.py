@@ -10,11 +10,16 @@ and response as WARC records packaged as a WACZ (with the screenshot and the pag
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
+import os
 import sys
 import tempfile
+import threading
+import time
 import traceback
+import types
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -23,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Request, Response, Route, ViewportSize, sync_playwright
+from playwright.sync_api import Page, Request, Response, Route, ViewportSize, sync_playwright
 
 if TYPE_CHECKING:
     from playwright._impl._api_structures import HttpHeader
@@ -75,6 +80,16 @@ class Recorder:
         self.errors: list[str] = []
         self.fatal: str | None = None
         self._hosts: dict[str, str | None] = {}
+        self.in_flight: set[Request] = set()
+        self.last_activity = time.monotonic()
+
+    def started(self, request: Request) -> None:
+        self.in_flight.add(request)
+        self.last_activity = time.monotonic()
+
+    def settled(self, request: Request) -> None:
+        self.in_flight.discard(request)
+        self.last_activity = time.monotonic()
 
     def refusal(self, url: str) -> str | None:
         scheme = urlsplit(url).scheme.lower()
@@ -99,6 +114,7 @@ class Recorder:
             route.abort("blockedbyclient")
 
     def on_request(self, request: Request) -> None:
+        self.started(request)
         # Redirects do not pass through the route handler: check them here, and give up the
         # capture if one leads somewhere refused.
         if request.redirected_from is None:
@@ -118,6 +134,8 @@ class Recorder:
 
     def on_response(self, response: Response) -> None:
         self.responses.append((response, _now()))
+        if 300 <= response.status < 400:  # a redirect's request ends here; the next hop is a new one
+            self.settled(response.request)
         server = response.server_addr()
         if server and not self.allow_private and not address_is_public(server["ipAddress"]):
             reason = f"服务器地址不允许：{server['ipAddress']}"
@@ -126,6 +144,7 @@ class Recorder:
                 self.fatal = "页面来自不允许的地址：" + server["ipAddress"]
 
     def on_failed(self, request: Request) -> None:
+        self.settled(request)
         if any(item["url"] == request.url for item in self.blocked):
             return
         self.errors.append(f"{request.method} {request.url}: {request.failure}")
@@ -234,8 +253,29 @@ def write_warc(
     return {"bytes": kept, "responses": len(recorder.responses), "truncated": truncated}
 
 
+def _without_validation() -> None:
+    """``wacz.main`` imports its validator, which pulls in ``frictionless`` (0.6 s of imports) that
+    ``create`` never uses: give it a stand-in so a capture does not pay for it."""
+    if "wacz.validate" not in sys.modules:
+        stand_in = types.ModuleType("wacz.validate")
+        stand_in.Validation = None  # type: ignore[attr-defined]
+        stand_in.OUTDATED_WACZ = "0.1.0"  # type: ignore[attr-defined]
+        sys.modules["wacz.validate"] = stand_in
+
+
+def _import_wacz() -> None:
+    _without_validation()
+    importlib.import_module("wacz.main")
+
+
+_preload = threading.Thread(target=_import_wacz, daemon=True)
+
+
 def write_wacz(warc_path: Path, wacz_path: Path, *, url: str, ts: str, title: str) -> None:
     """Package the WARC with a pages list, with the ``wacz`` package (as ``wacz create`` does)."""
+    if _preload.ident is not None:
+        _preload.join()
+    _without_validation()
     from wacz.main import main as wacz_main
 
     pages = warc_path.with_name("pages.jsonl")
@@ -293,6 +333,19 @@ def _epoch(value: float | None) -> str | None:
     return datetime.fromtimestamp(value, UTC).isoformat() if value else None
 
 
+QUIET_S = 0.25  # the network counts as settled after this long with no request in flight
+
+
+def _settle(page: Page, recorder: Recorder, limit_s: float) -> None:
+    """After "load", give scripts' requests time to finish: wait until nothing has been in flight
+    for ``QUIET_S``, at most ``limit_s`` (Playwright's "networkidle" always waits 500 ms)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if not recorder.in_flight and time.monotonic() - recorder.last_activity >= QUIET_S:
+            return
+        page.wait_for_timeout(50)
+
+
 def capture(job: dict[str, Any]) -> dict[str, Any]:
     url: str = job["url"]
     out = Path(job["out_dir"])
@@ -328,6 +381,7 @@ def capture(job: dict[str, Any]) -> dict[str, Any]:
             page.on("request", recorder.on_request)
             page.on("response", recorder.on_response)
             page.on("requestfailed", recorder.on_failed)
+            page.on("requestfinished", recorder.settled)
             try:
                 response = page.goto(url, wait_until="load", timeout=float(limits["navigation_timeout_s"]) * 1000)
             except PlaywrightError as exc:
@@ -335,8 +389,7 @@ def capture(job: dict[str, Any]) -> dict[str, Any]:
                 result["blocked"] = recorder.blocked
                 result["errors"] = recorder.errors
                 return result
-            with contextlib.suppress(PlaywrightError):
-                page.wait_for_load_state("networkidle", timeout=float(limits["settle_s"]) * 1000)
+            _settle(page, recorder, float(limits["settle_s"]))
             if recorder.fatal:
                 result.update(error=recorder.fatal, blocked=recorder.blocked, errors=recorder.errors)
                 return result
@@ -380,6 +433,12 @@ def capture(job: dict[str, Any]) -> dict[str, Any]:
                 )
                 ts = started.strftime("%Y-%m-%dT%H:%M:%SZ")
                 write_wacz(warc, out / WACZ, url=final_url, ts=ts, title=title)
+            result.update(ok=True, ended_at=_now().isoformat(), blocked=recorder.blocked, errors=recorder.errors)
+            if job.get("fast_exit"):
+                # Everything is written: hand over the result and leave at once. The parent kills
+                # chromium and the driver (it always does), which is faster than closing them.
+                _deliver(out, result)
+                os._exit(0)
             context.close()
         finally:
             browser.close()
@@ -388,6 +447,8 @@ def capture(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
+    # Importing wacz takes about a second (it pulls in frictionless); do it while chromium starts.
+    _preload.start()
     job = json.loads(sys.stdin.read())
     out = Path(job["out_dir"])
     try:
@@ -395,7 +456,15 @@ def main() -> None:
     except Exception as exc:  # the parent reads the reason from runner.json
         result = {"ok": False, "error": f"固定失败：{exc}", "traceback": traceback.format_exc()[-4000:]}
     result.setdefault("ended_at", _now().isoformat())
-    (out / RUNNER_RESULT).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    _deliver(out, result)
+
+
+def _deliver(out: Path, result: dict[str, Any]) -> None:
+    temp = out / (RUNNER_RESULT + ".part")
+    temp.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    temp.replace(out / RUNNER_RESULT)
+    sys.stdout.flush()
+    sys.stderr.flush()
 
 
 if __name__ == "__main__":
