@@ -21,7 +21,7 @@ NAVIGATION: list[tuple[str | Promise, str, Action]] = [
     (_("异议与修复"), "credit_procedures:objections", Action.CREDIT_CORRECT),
     (_("我的信用"), "credit:mine", Action.FILING_OWN),
     (_("电子证据"), "evidence:index", Action.EVIDENCE_VIEW),
-    (_("涉及本单位的证据"), "evidence:mine", Action.EVIDENCE_CONFIRM_OWN),
+    (_("涉及本单位的电子证据"), "evidence:mine", Action.EVIDENCE_CONFIRM_OWN),
     (_("审计日志"), "audit:log", Action.AUDIT_VIEW),
     (_("API 令牌"), "accounts:tokens", Action.TOKENS_MANAGE),
     (_("后台管理"), "admin:index", Action.ADMIN_SITE),
