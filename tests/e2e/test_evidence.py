@@ -37,8 +37,8 @@ def test_it_captures_uploads_exports_and_verifies(
     expect(page.get_by_test_id("evidence-status")).to_have_attribute("data-status", "queued")
 
     call_command("db_worker", "--batch", "--no-startup-delay")  # the worker beside the web server
-    page.reload()
-    expect(page.get_by_test_id("evidence-status")).to_have_attribute("data-status", "ready")
+    # The page polls its status and reloads itself once the capture is stored.
+    expect(page.get_by_test_id("evidence-status")).to_have_attribute("data-status", "ready", timeout=10_000)
     expect(page.get_by_role("link", name="screenshot.png")).to_be_visible()
     expect(page.get_by_role("link", name="capture.wacz")).to_be_visible()
     expect(page.get_by_test_id("custody")).to_contain_text("固定")

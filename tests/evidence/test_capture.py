@@ -169,3 +169,11 @@ def test_it_reads_the_allow_private_switch_strictly() -> None:
     assert capture.allow_private_from_env({"ECREDIT_CAPTURE_ALLOW_PRIVATE": "1"})
     assert not capture.allow_private_from_env({"ECREDIT_CAPTURE_ALLOW_PRIVATE": "0"})
     assert not capture.allow_private_from_env({})
+
+
+def test_it_keeps_no_body_beyond_the_size_limit(site: str, tmp_path: Path) -> None:
+    result = run_capture(f"{site}/product", tmp_path, allow_private=True, limits=Limits(max_bytes=100))
+    assert result["archive"]["truncated"] >= 1
+    assert any("超过大小上限" in error for error in result["errors"])
+    bodies = [body for kind, _uri, body in _warc_records(tmp_path / capture.WACZ) if kind == "response"]
+    assert sum(len(body) for body in bodies) <= 100

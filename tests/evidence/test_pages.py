@@ -48,6 +48,9 @@ def test_it_queues_a_capture_and_shows_its_status(
     page = client.get(reverse("evidence:detail", args=[evidence.pk]))
     assert 'data-status="queued"' in page.content.decode()
     assert "hx-get" in client.get(reverse("evidence:status", args=[evidence.pk])).content.decode()
+    Evidence.objects.filter(pk=evidence.pk).update(status="failed", error="无法打开页面")
+    polled = client.get(reverse("evidence:status", args=[evidence.pk]), HTTP_HX_REQUEST="true")
+    assert polled["HX-Refresh"] == "true" and "无法打开页面" in polled.content.decode()
 
 
 def test_it_refuses_a_private_address_on_the_form_and_queues_nothing(cast: Cast) -> None:
@@ -140,8 +143,13 @@ def test_it_lets_the_operator_confirm_its_own_evidence(cast: Cast) -> None:
     assert seller.post(url, {"statement": "属实", "agree": "on"}).status_code == 302
     assert Attestation.objects.get().kind == "party"
     assert 'data-testid="party-confirmed"' in seller.get(url).content.decode()
+    item = evidence.files.get(name="承诺.eml")
+    download = reverse("evidence:mine_download", args=[evidence.pk, item.pk])
+    assert seller.get(download).content == make_eml()
+    assert evidence.custody.last().actor_label.startswith("seller_a")  # type: ignore[union-attr]
     other = cast.client_for(cast.seller_b)
     assert other.get(url).status_code == 404
+    assert other.get(download).status_code == 404
     assert evidence.number not in other.get(reverse("evidence:mine")).content.decode()
 
 

@@ -207,13 +207,16 @@ def write_warc(
             )
             body = b""
             is_redirect = 300 <= response.status < 400
-            if not is_redirect:
+            declared = response.headers.get("content-length", "")
+            # A body announced larger than what is left is not even read into memory.
+            too_big = declared.isdigit() and kept + int(declared) > max_bytes
+            if not is_redirect and not too_big:
                 try:
                     body = response.body()
                 except PlaywrightError as exc:
                     recorder.errors.append(f"无法读取响应内容 {url}: {exc.message.splitlines()[0]}")
             warc_headers = {"WARC-Date": warc_date}
-            if kept + len(body) > max_bytes:
+            if too_big or kept + len(body) > max_bytes:
                 truncated += 1
                 body = b""
                 warc_headers["WARC-Truncated"] = "length"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/attest/", views.attest, name="attest"),
     path("mine/", views.mine, name="mine"),
     path("mine/<int:pk>/", views.mine_detail, name="mine_detail"),
+    path("mine/<int:pk>/files/<int:file_pk>/", views.mine_download, name="mine_download"),
     path("verify", views.verify, name="verify"),
     path("public-key.pem", views.public_key, name="public_key"),
 ]

@@ -134,14 +134,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.EVIDENCE_VIEW)
 @require_GET
 def status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The status box, polled by the item page while the capture runs."""
-    return render(request, "evidence/_status.html", {"evidence": _item(request, pk)})
-
-
-@requires(Action.EVIDENCE_VIEW)
-@require_GET
-def download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    """The status box, polled by the item page while the capture runs; once the capture is over the
+    whole page reloads to show the files."""
     evidence = _item(request, pk)
+    response = render(request, "evidence/_status.html", {"evidence": evidence})
+    if request.headers.get("HX-Request") and evidence.status not in (EvidenceStatus.QUEUED, EvidenceStatus.CAPTURING):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _send_file(request: HttpRequest, evidence: Evidence, file_pk: int) -> HttpResponse:
     item = evidence.files.select_related("artefact").filter(pk=file_pk).first()
     if item is None:
         raise Http404
@@ -155,6 +157,23 @@ def download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(item.name)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@requires(Action.EVIDENCE_VIEW)
+@require_GET
+def download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    return _send_file(request, _item(request, pk), file_pk)
+
+
+@requires(Action.EVIDENCE_CONFIRM_OWN)
+@require_GET
+def mine_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    """The party downloads the files it is asked to confirm."""
+    actor = actor_of(request)
+    evidence = services.evidence_for(actor).filter(pk=pk).first()
+    if evidence is None or not services.may_confirm(actor, evidence):
+        raise Http404
+    return _send_file(request, evidence, file_pk)
 
 
 def _quote(name: str) -> str:
