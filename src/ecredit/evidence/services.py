@@ -240,7 +240,7 @@ def _capturing_actor(evidence: Evidence) -> Actor:
 def perform_capture(*, evidence_id: int) -> None:
     """Run the browser for a queued item and store what it captured (or why it failed)."""
     with transaction.atomic():
-        evidence = Evidence.objects.select_for_update().select_related("organisation").get(pk=evidence_id)
+        evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
         if evidence.status != EvidenceStatus.QUEUED:
             return  # already taken by another worker, or done
         evidence.status = EvidenceStatus.CAPTURING
