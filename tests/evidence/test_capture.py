@@ -177,3 +177,14 @@ def test_it_keeps_no_body_beyond_the_size_limit(site: str, tmp_path: Path) -> No
     assert any("超过大小上限" in error for error in result["errors"])
     bodies = [body for kind, _uri, body in _warc_records(tmp_path / capture.WACZ) if kind == "response"]
     assert sum(len(body) for body in bodies) <= 100
+
+
+def test_it_blocks_requests_to_refused_addresses_inside_the_browser() -> None:
+    from ecredit.evidence.runner import Recorder
+
+    recorder = Recorder(allow_private=False, max_redirects=3)
+    assert recorder.refusal("http://127.0.0.1/pixel.gif") is not None
+    assert recorder.refusal("http://169.254.169.254/latest/meta-data/") is not None
+    assert recorder.refusal("ftp://example.com/") is not None
+    assert recorder.refusal("data:image/png;base64,AAAA") is None
+    assert Recorder(allow_private=True, max_redirects=3).refusal("http://127.0.0.1/pixel.gif") is None

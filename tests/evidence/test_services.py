@@ -208,3 +208,9 @@ def test_it_names_a_tampered_manifest_signature_and_custody_entry(cast: Cast) ->
 def test_it_refuses_a_file_that_is_not_a_zip() -> None:
     with pytest.raises(DomainError, match="不是有效的证据包"):
         services.read_bundle(b"not a zip")
+
+
+def test_it_refuses_a_bundle_that_would_unpack_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "MAX_BUNDLE_UNPACKED", 10)
+    with pytest.raises(DomainError, match="解压后过大"):
+        services.read_bundle(_rezip({"a.txt": b"x" * 100}))

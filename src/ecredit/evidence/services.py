@@ -626,6 +626,7 @@ def export_bundle(*, actor: Actor, evidence: Evidence) -> bytes:
 
 
 MAX_BUNDLE_MEMBERS = 10_000
+MAX_BUNDLE_UNPACKED = 2 * 1024 * 1024 * 1024
 
 
 def read_bundle(data: bytes) -> dict[str, bytes]:
@@ -635,6 +636,9 @@ def read_bundle(data: bytes) -> dict[str, bytes]:
             infos = bundle.infolist()
             if len(infos) > MAX_BUNDLE_MEMBERS:
                 raise DomainError(ErrorCode.VALIDATION, "压缩包内文件过多。")
+            # Sizes are checked before anything is inflated: a small ZIP may claim to unpack to terabytes.
+            if sum(info.file_size for info in infos) > MAX_BUNDLE_UNPACKED:
+                raise DomainError(ErrorCode.VALIDATION, "证据包解压后过大（上限 2 GB）。")
             return {info.filename: bundle.read(info) for info in infos if not info.is_dir()}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError):
         raise DomainError(ErrorCode.VALIDATION, "不是有效的证据包（ZIP 文件）。") from None
