@@ -26,6 +26,8 @@ NAVIGATION: list[tuple[str | Promise, str, Action]] = [
     (_("执法办案"), "enforcement:cases", Action.CASE_VIEW),
     (_("执法通知"), "enforcement:notices", Action.NOTICE_RECEIVE),
     (_("我的执法文书"), "enforcement:mine", Action.CASE_OWN),
+    (_("电子证据"), "evidence:index", Action.EVIDENCE_VIEW),
+    (_("涉及本单位的电子证据"), "evidence:mine", Action.EVIDENCE_CONFIRM_OWN),
     (_("审计日志"), "audit:log", Action.AUDIT_VIEW),
     (_("API 令牌"), "accounts:tokens", Action.TOKENS_MANAGE),
     (_("后台管理"), "admin:index", Action.ADMIN_SITE),

@@ -23,6 +23,7 @@ from ecredit.demo.data import ACCOUNTS, ORGS
 from ecredit.demo.registry_data import DemoEntity, DemoFiling, Fate
 from ecredit.enforcement import demo as enforcement_demo
 from ecredit.errors import DomainError, ErrorCode
+from ecredit.evidence import demo as evidence_demo
 from ecredit.inspections import demo as inspections_demo
 from ecredit.policy import services as policy
 from ecredit.policy.models import PackExtension
@@ -93,6 +94,12 @@ def load_demo(*, actor: Actor, with_registry: bool = True) -> dict[str, str]:
             staff={username: accounts.actor_for_user(users[username]) for username in CREDIT_STAFF},
             specs=specs,
             entities=entities,
+            today=today,
+        )
+        evidence_demo.load(
+            inspector=accounts.actor_for_user(users["inspector"]),
+            seller=accounts.actor_for_user(users["seller"]),
+            entity=next((e for e in entities.values() if e.organisation_id == users["seller"].organisation_id), None),
             today=today,
         )
     return {"platform_token": raw}
