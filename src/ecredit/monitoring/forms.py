@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ecredit.monitoring.models import BatchKind
 from ecredit.policy.packs import active_pack
 
 
@@ -32,3 +33,19 @@ class ReturnsCheckForm(forms.Form):
         if received and requested and requested < received:
             self.add_error("requested", _("退货申请日期不能早于签收日期。"))
         return data
+
+
+class BatchUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("数据类型"), choices=BatchKind.choices)
+    batch_id = forms.CharField(
+        label=_("批次编号"), max_length=100, help_text=_("同一批次编号只导入一次；重复提交不会改变任何数据。")
+    )
+    file = forms.FileField(label=_("文件"), help_text=_("CSV（UTF-8）、JSONL 或 XLSX，第一行为表头。"))
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(label=_("排除理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class ConfirmForm(forms.Form):
+    note = forms.CharField(label=_("确认说明（可选）"), required=False, max_length=1000)

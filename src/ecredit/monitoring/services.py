@@ -422,7 +422,7 @@ _APPLIERS: dict[str, Callable[[Batch, Rows, Pack, dt.date], list[Finding]]] = {
 def _pending(finding: Finding) -> Finding:
     locked = Finding.objects.select_for_update().get(pk=finding.pk)
     if locked.status != FindingStatus.PENDING:
-        raise DomainError(ErrorCode.CONFLICT, f"该发现已{locked.get_status_display()}，不能重复处理。")
+        raise DomainError(ErrorCode.CONFLICT, f"该发现的状态为“{locked.get_status_display()}”，不能重复处理。")
     return locked
 
 
@@ -522,7 +522,7 @@ def accept_complaint(*, actor: Actor, complaint: Complaint, accept: bool, on: dt
     with transaction.atomic():
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
         if locked.status != ComplaintStatus.RECEIVED:
-            raise DomainError(ErrorCode.CONFLICT, f"该投诉已{locked.get_status_display()}。")
+            raise DomainError(ErrorCode.CONFLICT, f"该投诉的状态为“{locked.get_status_display()}”，不能再受理。")
         day = on or timezone.localdate()
         locked.status = ComplaintStatus.ACCEPTED if accept else ComplaintStatus.REJECTED
         if accept and pack.complaints is not None:
