@@ -23,6 +23,8 @@ NAVIGATION: list[tuple[str | Promise, str, Action]] = [
     (_("监测发现"), "monitoring:findings", Action.MONITORING_VIEW),
     (_("数据批次"), "monitoring:batches", Action.MONITORING_VIEW),
     (_("上传数据"), "monitoring:upload", Action.MONITORING_SUBMIT),
+    (_("投诉与事故"), "monitoring:complaints", Action.MONITORING_VIEW),
+    (_("投诉与事故报告"), "monitoring:mine", Action.INCIDENT_REPORT),
     (_("审计日志"), "audit:log", Action.AUDIT_VIEW),
     (_("API 令牌"), "accounts:tokens", Action.TOKENS_MANAGE),
     (_("后台管理"), "admin:index", Action.ADMIN_SITE),

@@ -49,3 +49,52 @@ class DismissForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     note = forms.CharField(label=_("确认说明（可选）"), required=False, max_length=1000)
+
+
+class PublicComplaintForm(forms.Form):
+    seller_name = forms.CharField(label=_("被投诉的经营者或店铺"), max_length=200)
+    subject = forms.CharField(label=_("投诉事由"), max_length=200)
+    description = forms.CharField(label=_("具体情况"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    received_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    complainant = forms.CharField(label=_("您的姓名"), max_length=100)
+    complainant_phone = forms.CharField(label=_("联系电话"), max_length=20)
+    # A field people do not see (hidden by CSS and from assistive technology); bots fill it in.
+    website = forms.CharField(label=_("网站（请留空）"), required=False, max_length=200)
+
+
+class OfficerComplaintForm(forms.Form):
+    seller_name = forms.CharField(label=_("被投诉经营者"), max_length=200)
+    seller_code = forms.CharField(label=_("统一社会信用代码（可选）"), max_length=18, required=False)
+    subject = forms.CharField(label=_("投诉事由"), max_length=200)
+    description = forms.CharField(label=_("投诉内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ComplaintOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("处理结果"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from ecredit.monitoring.models import ComplaintOutcome
+
+        field = self.fields["outcome"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+        field.choices = [(value, label) for value, label in ComplaintOutcome.choices if value]
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class IncidentForm(forms.Form):
+    entity = forms.TypedChoiceField(label=_("经营主体"), coerce=int)
+    what = forms.CharField(label=_("事故情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    goods = forms.CharField(label=_("涉及商品"), max_length=200)
+    occurred_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    measures = forms.CharField(label=_("已采取的补救措施"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args: Any, entities: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["entity"]
+        assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
+        field.choices = entities

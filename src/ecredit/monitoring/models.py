@@ -196,12 +196,13 @@ class Complaint(models.Model):
     seller_name = models.CharField(_("被投诉经营者"), max_length=200)
     seller_code = models.CharField(_("经营者代码"), max_length=18, blank=True)
     received_on = models.DateField(_("收到日期"))
-    accept_due = models.DateField(_("受理期限"))
+    accept_due = models.DateField(_("受理期限"), null=True, blank=True)  # None: the holiday calendar ends earlier
     respond_due = models.DateField(_("办结期限"), null=True, blank=True)
     subject = models.CharField(_("事由"), max_length=200)
     description = models.TextField(_("投诉内容"), blank=True)
     complainant = models.CharField(_("投诉人"), max_length=100, blank=True)
     complainant_phone = EncryptedTextField(_("联系电话"), blank=True)
+    client_digest = models.CharField(max_length=64, blank=True, db_index=True)  # public form: keyed hash of the IP
     status = models.CharField(_("状态"), max_length=12, choices=ComplaintStatus.choices, default="received")
     outcome = models.CharField(_("结果"), max_length=16, choices=ComplaintOutcome.choices, blank=True)
     operator_answer = models.TextField(_("经营者答复"), blank=True)

@@ -23,7 +23,7 @@ from ecredit.accounts.actors import Actor
 from ecredit.accounts.roles import Action
 from ecredit.audit import services as audit
 from ecredit.credit import services as credit
-from ecredit.credit.calendar import add_working_days
+from ecredit.credit.calendar import CalendarNotCovered, add_working_days
 from ecredit.crypto import lookup_digest
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.monitoring import intake, returns, scan
@@ -467,10 +467,18 @@ def dismiss_finding(*, actor: Actor, finding: Finding, reason: str) -> Finding:
 # --- complaints --------------------------------------------------------------------------------------
 
 
+def working_deadline(start: dt.date, days: int) -> dt.date | None:
+    """``days`` working days after ``start``; None past the holiday calendar's coverage (never a guess)."""
+    try:
+        return add_working_days(start, days)
+    except CalendarNotCovered:
+        return None
+
+
 def _new_complaint(pack: Pack, **fields: Any) -> Complaint:
     rules = pack.complaints
     days = rules.accept.applied if rules else 7
-    return Complaint(accept_due=add_working_days(fields["received_on"], days), **fields)
+    return Complaint(accept_due=working_deadline(fields["received_on"], days), **fields)
 
 
 @dataclass(frozen=True)
@@ -485,12 +493,31 @@ class ComplaintData:
     reference: str = ""
 
 
-def file_complaint(*, actor: Actor, data: ComplaintData, source: str, pack: Pack | None = None) -> Complaint:
-    """A complaint from the public form or entered by an officer; the deadline to accept is counted in
-    working days from its receipt (the pack's ``complaints.accept``)."""
+PUBLIC_ACTOR = Actor(label="公众（投诉表单）", via="web")
+PUBLIC_COMPLAINTS_PER_HOUR = 5  # from one address: the public form's rate limit
+
+
+def file_complaint(
+    *, actor: Actor, data: ComplaintData, source: str, client: str = "", pack: Pack | None = None
+) -> Complaint:
+    """A complaint from the public form (``client``: the visitor's address, kept only as a keyed hash
+    for the rate limit) or entered by an officer; the deadline to accept is counted in working days from
+    its receipt (the pack's ``complaints.accept``)."""
     if source == ComplaintSource.OFFICER:
         _require(actor, Action.FINDINGS_REVIEW)
+    elif source != ComplaintSource.PUBLIC:
+        raise _invalid("source", "投诉来源应为 public 或 officer。")
     pack = pack or active_pack()
+    digest = lookup_digest("complaint_client", client) if client else ""
+    if digest:
+        since = timezone.now() - dt.timedelta(hours=1)
+        recent = Complaint.objects.filter(client_digest=digest, created_at__gte=since).count()
+        if recent >= PUBLIC_COMPLAINTS_PER_HOUR:
+            raise DomainError(ErrorCode.THROTTLED, "提交过于频繁，请一小时后再试，或拨打 12315 投诉热线。")
+    if source == ComplaintSource.PUBLIC and (
+        len(data.complainant.strip()) < 1 or len(data.complainant_phone.strip()) < 5
+    ):
+        raise _invalid("complainant_phone", "请留下姓名和联系电话，以便工作人员联系您。")
     for field, value, limit in (("seller_name", data.seller_name, 200), ("subject", data.subject, 200)):
         if not value.strip():
             raise _invalid(field, "必填，不能为空。")
@@ -505,7 +532,7 @@ def file_complaint(*, actor: Actor, data: ComplaintData, source: str, pack: Pack
             pack, source=source, reference=data.reference.strip() or "", entity=entity,
             seller_name=data.seller_name.strip(), seller_code=code, received_on=data.received_on,
             subject=data.subject.strip(), description=data.description.strip(), complainant=data.complainant.strip(),
-            complainant_phone=data.complainant_phone.strip(),
+            complainant_phone=data.complainant_phone.strip(), client_digest=digest,
         )  # fmt: skip
         complaint.save()
         if not complaint.reference:
@@ -526,7 +553,7 @@ def accept_complaint(*, actor: Actor, complaint: Complaint, accept: bool, on: dt
         day = on or timezone.localdate()
         locked.status = ComplaintStatus.ACCEPTED if accept else ComplaintStatus.REJECTED
         if accept and pack.complaints is not None:
-            locked.respond_due = add_working_days(day, pack.complaints.respond.applied)
+            locked.respond_due = working_deadline(day, pack.complaints.respond.applied)
         locked.save(update_fields=["status", "respond_due"])
         audit.record(actor=actor, action="monitoring.complaint.accept" if accept else "monitoring.complaint.reject",
                      target=locked, changes={"status": ["received", locked.status]})  # fmt: skip
