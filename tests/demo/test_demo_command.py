@@ -38,7 +38,10 @@ def test_it_loads_one_account_per_role_that_can_sign_in() -> None:
     assert "ect_" in printed and ApiToken.objects.count() == 1
     count, broken = verify_chain()
     steps = AuditEntry.objects.filter(
-        Q(action__startswith="registry.") | Q(action__startswith="credit.") | Q(action__startswith="policy.")
+        Q(action__startswith="registry.")
+        | Q(action__startswith="credit.")
+        | Q(action__startswith="policy.")
+        | Q(action__startswith="monitoring.")
     ).count()
     assert broken is None and count == Organisation.objects.count() + User.objects.count() + 1 + steps
     assert_registry_line(printed)

@@ -22,6 +22,7 @@ from ecredit.demo import credit_data, registry_data
 from ecredit.demo.data import ACCOUNTS, ORGS
 from ecredit.demo.registry_data import DemoEntity, DemoFiling, Fate
 from ecredit.errors import DomainError, ErrorCode
+from ecredit.monitoring import demo as monitoring_demo
 from ecredit.policy import services as policy
 from ecredit.policy.models import PackExtension
 from ecredit.policy.packs import active_pack
@@ -72,6 +73,13 @@ def load_demo(*, actor: Actor, with_registry: bool = True) -> dict[str, str]:
             officer=accounts.actor_for_user(users[OFFICER]),
             operators={key: accounts.actor_for_user(users[username]) for key, username in OPERATORS.items()},
             organisations=orgs,
+        )
+        monitoring_demo.load(
+            platform=accounts.actor_for_user(users["platform"]),
+            officer=accounts.actor_for_user(users[OFFICER]),
+            operator=accounts.actor_for_user(users["seller"]),
+            entities=entities,
+            today=today,
         )
         load_credit(
             staff={username: accounts.actor_for_user(users[username]) for username in CREDIT_STAFF},
