@@ -73,12 +73,15 @@ def test_it_confirms_a_finding_into_a_credit_event(cast: Cast, seller: Entity, t
     finding = _finding(cast, seller, tmp_path)
     page = cast.client_for(cast.credit_officer).get(f"/monitoring/findings/{finding.pk}/").content.decode()
     assert "<mark>高仿</mark>" in page
-    response = cast.client_for(cast.credit_officer).post(f"/monitoring/findings/{finding.pk}/confirm/", follow=True)
+    response = cast.client_for(cast.credit_officer).post(
+        f"/monitoring/findings/{finding.pk}/confirm/", {"refer_to_enforcement": "on"}, follow=True
+    )
     assert "已确认，并记录信用事件" in response.content.decode()
     event = CreditEvent.objects.get(entity=seller)
     assert (event.indicator, event.source_kind) == ("conduct.14_9_counterfeit_goods", "platform")
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CONFIRMED and finding.credit_event_id == event.pk
+    assert finding.refer_to_enforcement and not finding.capture_requested
 
 
 def test_it_dismisses_a_finding_only_with_a_reason(cast: Cast, seller: Entity, tmp_path: Path) -> None:
@@ -111,3 +114,9 @@ def test_it_shows_the_batch_list(cast: Cast, seller: Entity, tmp_path: Path) -> 
     upload(cast, write_csv(tmp_path / "l.csv", "listings", [listing(seller.uscc or "", "SP-1")]), "LIST-1")
     text = cast.client_for(cast.auditor).get("/monitoring/batches/").content.decode()
     assert "LIST-1" in text and str(BatchStatus.APPLIED.label) in text
+
+
+def test_it_counts_pending_findings_on_the_officers_dashboard(cast: Cast, seller: Entity, tmp_path: Path) -> None:
+    _finding(cast, seller, tmp_path)
+    page = cast.client_for(cast.inspector).get("/accounts/dashboard/").content.decode()
+    assert "待确认的监测发现 1 条" in page

@@ -49,6 +49,8 @@ class DismissForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     note = forms.CharField(label=_("确认说明（可选）"), required=False, max_length=1000)
+    refer_to_enforcement = forms.BooleanField(label=_("同时移交执法线索"), required=False)
+    capture_requested = forms.BooleanField(label=_("同时固定商品页面证据"), required=False)
 
 
 class PublicComplaintForm(forms.Form):

@@ -153,6 +153,9 @@ class Finding(models.Model):
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decision_reason = models.TextField(_("处理理由"), blank=True)
     credit_event_id = models.PositiveBigIntegerField(_("信用事件"), null=True, blank=True)
+    # Asked for on confirming; the enforcement (issue 7) and evidence (issue 6) apps pick them up once merged.
+    refer_to_enforcement = models.BooleanField(_("移交执法线索"), default=False)
+    capture_requested = models.BooleanField(_("固定商品页面证据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -426,8 +426,18 @@ def _pending(finding: Finding) -> Finding:
     return locked
 
 
-def confirm_finding(*, actor: Actor, finding: Finding, occurred_on: dt.date | None = None, note: str = "") -> Finding:
-    """An officer confirms a finding: its credit event is recorded (when it names an indicator and an entity)."""
+def confirm_finding(
+    *,
+    actor: Actor,
+    finding: Finding,
+    occurred_on: dt.date | None = None,
+    note: str = "",
+    refer_to_enforcement: bool = False,
+    capture_requested: bool = False,
+) -> Finding:
+    """An officer confirms a finding: its credit event is recorded (when it names an indicator and an
+    entity). ``refer_to_enforcement`` and ``capture_requested`` are kept on the finding for the
+    enforcement and evidence apps (a lead, a capture of the listing's page) to pick up."""
     _require(actor, Action.FINDINGS_REVIEW)
     if finding.indicator and finding.entity_id is None:
         raise _invalid("entity", "该发现的经营者尚未匹配到登记主体，不能记录信用事件；请先核实身份或排除。")
@@ -442,7 +452,18 @@ def confirm_finding(*, actor: Actor, finding: Finding, occurred_on: dt.date | No
             locked.credit_event_id = event.pk
         locked.status, locked.decided_by, locked.decided_at = FindingStatus.CONFIRMED, actor.label[:200], timezone.now()
         locked.decision_reason = note.strip()
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "credit_event_id"])
+        locked.refer_to_enforcement, locked.capture_requested = refer_to_enforcement, capture_requested
+        locked.save(
+            update_fields=[
+                "status",
+                "decided_by",
+                "decided_at",
+                "decision_reason",
+                "credit_event_id",
+                "refer_to_enforcement",
+                "capture_requested",
+            ]
+        )
         audit.record(actor=actor, action="monitoring.finding.confirm", target=locked,
                      changes={"status": ["pending", "confirmed"], "credit_event": [None, locked.credit_event_id]})  # fmt: skip
     return locked

@@ -144,9 +144,15 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
 def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     found = _finding(pk)
     form = ConfirmForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    data = form.cleaned_data if form.is_valid() else {}
     try:
-        done = services.confirm_finding(actor=actor_of(request), finding=found, note=note)
+        done = services.confirm_finding(
+            actor=actor_of(request),
+            finding=found,
+            note=data.get("note", ""),
+            refer_to_enforcement=data.get("refer_to_enforcement", False),
+            capture_requested=data.get("capture_requested", False),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
