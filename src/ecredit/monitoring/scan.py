@@ -76,7 +76,7 @@ def _char_class(points: Iterable[int]) -> str:
 def _tables() -> _Tables:
     mapping: dict[int, str] = {}
     drop: list[int] = []
-    for point in range(0x10000):
+    for point in range(1, 0x10000):  # NUL is kept: it separates the fields of a listing (scan_listing)
         if 0xD800 <= point <= 0xDFFF:
             continue
         char = chr(point)
@@ -143,6 +143,13 @@ class Scanner:
     lists: dict[str, TermList]
     automaton: ahocorasick.Automaton
     denials: tuple[tuple[str, frozenset[str]], ...]  # normalised phrases denying the 7-day right
+    # Whether a text holds any term at all: an alternation of every normalised term, which CPython's
+    # regex engine rejects faster than the automaton walks a text without matches (most listings);
+    # a text it accepts is matched by the automaton for every (overlapping) hit.
+    prefilter: re.Pattern[str]
+
+    def any_hit(self, normalised: str) -> bool:
+        return self.prefilter.search(normalised) is not None
 
     def hits(self, normalised: str) -> list[tuple[int, int, _Entry]]:
         """(start, end, entry) in the normalised text, shortest overlaps of the same list dropped."""
@@ -178,7 +185,8 @@ def build_scanner(pack: Pack) -> Scanner:
     for key, entries in by_key.items():
         automaton.add_word(key, (len(key), tuple(entries)))
     automaton.make_automaton()
-    return Scanner(pack.id, {t.code: t for t in pack.term_lists}, automaton, tuple(denials))
+    alternation = "|".join(re.escape(key) for key in sorted(by_key, key=len, reverse=True)) or "(?!)"
+    return Scanner(pack.id, {t.code: t for t in pack.term_lists}, automaton, tuple(denials), re.compile(alternation))
 
 
 _SCANNERS: dict[tuple[str, str], Scanner] = {}
@@ -230,7 +238,7 @@ def scan_text(pack: Pack, text: str, *, category: str = "", field: str = "") -> 
     """Every term of every list found in ``text``; terms lawful for ``category`` (a return category) are
     skipped. Findings are in order of their position."""
     scan = scanner(pack)
-    if not scan.hits(normalise_fast(text)):
+    if not scan.any_hit(normalise_fast(text)):
         return []
     norm = normalise(text)
     findings = []
@@ -263,9 +271,12 @@ _AMOUNT = re.compile(r"[¥￥,，\s]|元|人民币|rmb", re.IGNORECASE)
 
 def parse_amount(raw: str) -> Decimal | None:
     try:
-        value = Decimal(_AMOUNT.sub("", raw))
+        value = Decimal(raw)
     except InvalidOperation:
-        return None
+        try:
+            value = Decimal(_AMOUNT.sub("", raw))
+        except InvalidOperation:
+            return None
     return value if value.is_finite() else None
 
 
@@ -282,22 +293,28 @@ def _problem(pack: Pack, listing: Mapping[str, str]) -> Iterable[tuple[str, str]
             amount = parse_amount(value)
             if amount is None or amount <= 0:
                 yield key, f"价格“{value}”不是有效金额"
-        elif key == "shipping_fee":
+        elif key == "shipping_fee" and not any(word in value for word in disclosure.free_shipping):
             amount = parse_amount(value)
-            if (amount is None or amount < 0) and not any(word in value for word in disclosure.free_shipping):
+            if amount is None or amount < 0:
                 yield key, f"运费“{value}”既不是金额，也未注明包邮"
 
 
-def _denies_returns(pack: Pack, scan: Scanner, policy: str, category: str) -> bool:
+def _denies_returns(pack: Pack, policy: str, category: str, found: Iterable[Finding] | None) -> bool:
+    """The return policy denies the statutory 7-day right, for goods that have it. ``found``: the term
+    findings of the policy already made (``scan_listing``), else the policy is scanned here."""
     if pack.returns is not None and category:
         rules = pack.returns.category(category)
         if rules is not None and rules.inherent:
             return False  # goods excluded by their nature (fresh food, periodicals) may say so
-    text = normalise_fast(policy)
-    return any(key in text and category not in lawful for key, lawful in scan.denials)
+    if found is None:
+        found = scan_text(pack, policy, category=category, field="return_policy")
+    lists = scanner(pack).lists
+    return any(f.field == "return_policy" and lists[f.list].denies_returns for f in found if f.list in lists)
 
 
-def check_disclosure(pack: Pack, listing: Mapping[str, str], *, category: str = "") -> list[Finding]:
+def check_disclosure(
+    pack: Pack, listing: Mapping[str, str], *, category: str = "", found: Iterable[Finding] | None = None
+) -> list[Finding]:
     """The fields the pack requires (Art. 10 (3)) missing or implausible: one finding per field."""
     disclosure = pack.listing_disclosure
     if disclosure is None:
@@ -308,7 +325,7 @@ def check_disclosure(pack: Pack, listing: Mapping[str, str], *, category: str = 
         for key, reason in _problem(pack, listing)
     ]
     policy = (listing.get("return_policy") or "").strip()
-    if policy and _denies_returns(pack, scanner(pack), policy, category):
+    if policy and _denies_returns(pack, policy, category, found):
         reason = "退换货方式否认了法定的七日无理由退货"
         cites = (*cites, *(pack.returns.cites if pack.returns else ()))
         findings.append(
@@ -319,11 +336,16 @@ def check_disclosure(pack: Pack, listing: Mapping[str, str], *, category: str = 
 
 
 def scan_listing(pack: Pack, listing: Mapping[str, str], *, category: str = "") -> list[Finding]:
-    """Every finding of one listing: each scanned field against every list, then the disclosure check."""
+    """Every finding of one listing: each scanned field against every list, then the disclosure check.
+
+    The fields are normalised and matched in one pass, joined by NUL (kept by the normaliser and in no
+    term, so nothing matches across two fields); only a listing with a match is scanned field by field
+    for the spans."""
+    values = [(key, listing.get(key) or "") for key in SCANNED_FIELDS]
     findings: list[Finding] = []
-    for key in SCANNED_FIELDS:
-        value = listing.get(key) or ""
-        if value:
-            findings.extend(scan_text(pack, value, category=category, field=key))
-    findings.extend(check_disclosure(pack, listing, category=category))
+    if scanner(pack).any_hit(normalise_fast("\x00".join(value for _key, value in values))):
+        for key, value in values:
+            if value:
+                findings.extend(scan_text(pack, value, category=category, field=key))
+    findings.extend(check_disclosure(pack, listing, category=category, found=findings))
     return findings
