@@ -82,3 +82,11 @@ def test_it_hides_another_organisations_batch(cast: Cast, token: str, seller: En
     assert other.pk
     client = cast.client_for(cast.credit_officer)
     assert client.get("/api/v1/monitoring/batches/P-1").status_code == 404
+
+
+def test_it_lists_pending_findings_to_officers_only(cast: Cast, token: str, seller: Entity, tmp_path: Path) -> None:
+    post(token, write_csv(tmp_path / "l.csv", "listings", [listing(seller.uscc or "", "SP-1", description="高 仿")]))
+    found = cast.client_for(cast.inspector).get("/api/v1/monitoring/findings").json()
+    assert [(f["list"], f["term"], f["span"]) for f in found] == [("counterfeit_signals", "高仿", [0, 3])]
+    refused = Client().get("/api/v1/monitoring/findings", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert refused.status_code == 403

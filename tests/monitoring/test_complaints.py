@@ -159,3 +159,16 @@ def test_it_records_an_incident_found_unreported(cast: Cast, seller: Entity) -> 
     assert incident.reported_on is None and incident.late
     services.record_incident_late(actor=actor_for_user(cast.inspector), incident=incident)
     assert CreditEvent.objects.filter(entity=seller, indicator="quality.incident_unreported").count() == 1
+
+
+def test_it_sets_the_deadline_to_settle_on_acceptance(cast: Cast, seller: Entity) -> None:
+    officer = actor_for_user(cast.credit_officer)
+    complaint = services.file_complaint(
+        actor=officer,
+        data=services.ComplaintData(seller_name=seller.name, subject="发错货", description="", received_on=dt.date(2024, 3, 1)),
+        source="officer",
+    )  # fmt: skip
+    accepted = services.accept_complaint(actor=officer, complaint=complaint, accept=True, on=dt.date(2024, 3, 4))
+    assert accepted.respond_due is not None and accepted.respond_due > dt.date(2024, 4, 30)
+    with pytest.raises(DomainError, match="不能再受理"):
+        services.accept_complaint(actor=officer, complaint=accepted, accept=True)

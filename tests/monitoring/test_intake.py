@@ -212,3 +212,27 @@ def test_it_imports_from_the_command_line(cast: Cast, seller: Entity, tmp_path: 
     with pytest.raises(CommandError) as caught:
         call_command("monitoring", "import", "listings", str(bad), stdout=out)
     assert caught.value.returncode == 2 and "第 2 行“经营者代码”：必填，不能为空" in out.getvalue()
+
+
+def test_it_counts_problems_beyond_those_it_lists(
+    cast: Cast, seller: Entity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "PROBLEMS_KEPT", 2)
+    rows = [listing("", f"SP-{n}") for n in range(3)]
+    batch = submit(cast, "listings", write_csv(tmp_path / "l.csv", "listings", rows))
+    assert (batch.problem_count, len(batch.problems)) == (3, 2)
+    page = cast.client_for(cast.credit_officer).get(f"/monitoring/batches/{batch.pk}/").content.decode()
+    assert "另有 1 处错误未列出。" in page
+
+
+def test_it_refuses_a_file_that_is_not_a_workbook(cast: Cast, tmp_path: Path) -> None:
+    path = tmp_path / "l.xlsx"
+    path.write_bytes(b"not a zip")
+    batch = submit(cast, "listings", path)
+    assert batch.status == BatchStatus.REJECTED and "无法读取 XLSX 文件" in str(batch.problems[0]["reason"])
+
+
+def test_it_lets_a_corrected_batch_use_the_rejected_id(cast: Cast, seller: Entity, tmp_path: Path) -> None:
+    bad = submit(cast, "listings", write_csv(tmp_path / "a.csv", "listings", [listing("", "SP-1")]))
+    good = submit(cast, "listings", write_csv(tmp_path / "b.csv", "listings", [listing(seller.uscc or "", "SP-1")]))
+    assert good.pk == bad.pk and good.status == BatchStatus.APPLIED and good.problems == []
