@@ -172,3 +172,20 @@ def test_it_sets_the_deadline_to_settle_on_acceptance(cast: Cast, seller: Entity
     assert accepted.respond_due is not None and accepted.respond_due > dt.date(2024, 4, 30)
     with pytest.raises(DomainError, match="不能再受理"):
         services.accept_complaint(actor=officer, complaint=accepted, accept=True)
+
+
+def test_it_lets_an_officer_record_an_incident_found_unreported(cast: Cast, seller: Entity) -> None:
+    client = cast.client_for(cast.inspector)
+    data = {
+        "entity_code": seller.uscc,
+        "what": "市场巡查发现未报告的事故",
+        "goods": "茶叶",
+        "occurred_on": "2026-10-01",
+    }
+    response = client.post("/monitoring/incidents/found/", data, follow=True)
+    assert "已登记未报告的质量安全事故" in response.content.decode()
+    incident = Incident.objects.get()
+    assert incident.reported_on is None and incident.late
+    bad = client.post("/monitoring/incidents/found/", {**data, "entity_code": "91350583MA2Y5XKQ3E"}, follow=True)
+    assert "须为已登记的经营主体" in bad.content.decode() and Incident.objects.count() == 1
+    assert cast.client_for(cast.auditor).post("/monitoring/incidents/found/", data).status_code == 403

@@ -12,11 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ecredit.accounts.access import actor_of, public, requires
 from ecredit.accounts.roles import Action
+from ecredit.credit import queries
 from ecredit.errors import DomainError
 from ecredit.monitoring import services
 from ecredit.monitoring.forms import (
     AnswerForm,
     ComplaintOutcomeForm,
+    FoundIncidentForm,
     IncidentForm,
     OfficerComplaintForm,
     PublicComplaintForm,
@@ -146,7 +148,34 @@ def complaint_close(request: HttpRequest, pk: int) -> HttpResponse:
 def incidents(request: HttpRequest) -> HttpResponse:
     page = Paginator(Incident.objects.select_related("entity"), PAGE_SIZE).get_page(request.GET.get("page"))
     can_review = actor_of(request).can(Action.FINDINGS_REVIEW)
-    return render(request, "monitoring/incidents.html", {"page": page, "can_review": can_review})
+    context = {"page": page, "can_review": can_review, "form": FoundIncidentForm()}
+    return render(request, "monitoring/incidents.html", context)
+
+
+@requires(Action.FINDINGS_REVIEW)
+@require_POST
+def incident_found(request: HttpRequest) -> HttpResponse:
+    """An officer records an incident found unreported (Art. 10 (2))."""
+    form = FoundIncidentForm(request.POST)
+    entity = queries.entity_by_code(request.POST.get("entity_code", "")) if form.is_valid() else None
+    if not form.is_valid() or entity is None:
+        messages.error(request, _("请填写完整；统一社会信用代码须为已登记的经营主体。"))
+        return redirect("monitoring:incidents")
+    try:
+        services.report_incident(
+            actor=actor_of(request),
+            entity=entity,
+            what=form.cleaned_data["what"],
+            goods=form.cleaned_data["goods"],
+            occurred_on=form.cleaned_data["occurred_on"],
+            measures="",
+            found_by_officer=True,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已登记未报告的质量安全事故。"))
+    return redirect("monitoring:incidents")
 
 
 @requires(Action.FINDINGS_REVIEW)

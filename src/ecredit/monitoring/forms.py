@@ -100,3 +100,10 @@ class IncidentForm(forms.Form):
         field = self.fields["entity"]
         assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
         field.choices = entities
+
+
+class FoundIncidentForm(forms.Form):
+    entity_code = forms.CharField(label=_("经营主体统一社会信用代码"), max_length=18)
+    what = forms.CharField(label=_("事故情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    goods = forms.CharField(label=_("涉及商品"), max_length=200)
+    occurred_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))

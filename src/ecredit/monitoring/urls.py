@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern] = [
     path("complaints/<int:pk>/accept/", complaint_views.complaint_accept, name="complaint_accept"),
     path("complaints/<int:pk>/close/", complaint_views.complaint_close, name="complaint_close"),
     path("incidents/", complaint_views.incidents, name="incidents"),
+    path("incidents/found/", complaint_views.incident_found, name="incident_found"),
     path("incidents/<int:pk>/late/", complaint_views.incident_late, name="incident_late"),
     path("mine/", complaint_views.mine, name="mine"),
     path("mine/complaints/<int:pk>/answer/", complaint_views.mine_answer, name="mine_answer"),
