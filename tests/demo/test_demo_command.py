@@ -44,6 +44,7 @@ def test_it_loads_one_account_per_role_that_can_sign_in() -> None:
         | Q(action__startswith="inspections.")
         | Q(action__startswith="enforcement.")
         | Q(action__startswith="evidence.")
+        | Q(action__startswith="monitoring.")
     ).count()
     assert broken is None and count == Organisation.objects.count() + User.objects.count() + 1 + steps
     assert_registry_line(printed)

@@ -15,6 +15,7 @@ from ecredit.api.enforcement import notices_router
 from ecredit.api.enforcement import router as enforcement_router
 from ecredit.api.evidence import router as evidence_router
 from ecredit.api.inspections import router as inspections_router
+from ecredit.api.monitoring import returns_router
 from ecredit.api.monitoring import router as monitoring_router
 from ecredit.api.registry import router as registry_router
 from ecredit.api.schemas import AuditEntryOut, ErrorOut, MeOut, OrganisationOut
@@ -44,6 +45,7 @@ api.add_router("/evidence", evidence_router)
 api.add_router("/enforcement", enforcement_router)
 api.add_router("/notices", notices_router)
 api.add_router("/monitoring", monitoring_router)
+api.add_router("/returns", returns_router)
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 

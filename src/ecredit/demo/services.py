@@ -25,6 +25,7 @@ from ecredit.enforcement import demo as enforcement_demo
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.evidence import demo as evidence_demo
 from ecredit.inspections import demo as inspections_demo
+from ecredit.monitoring import demo as monitoring_demo
 from ecredit.policy import services as policy
 from ecredit.policy.models import PackExtension
 from ecredit.policy.packs import active_pack
@@ -87,6 +88,13 @@ def load_demo(*, actor: Actor, with_registry: bool = True) -> dict[str, str]:
         )
         enforcement_demo.load(
             users={name: accounts.actor_for_user(users[name]) for name in ("inspector", "chief", "platform")},
+            entities=entities,
+            today=today,
+        )
+        monitoring_demo.load(
+            platform=accounts.actor_for_user(users["platform"]),
+            officer=accounts.actor_for_user(users[OFFICER]),
+            operator=accounts.actor_for_user(users["seller"]),
             entities=entities,
             today=today,
         )

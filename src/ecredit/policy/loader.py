@@ -23,18 +23,23 @@ from ecredit.policy import checker as s
 from ecredit.policy.model import (
     Article,
     Case,
+    Complaints,
     Disclosure,
     Enforcement,
     Grade,
+    Incidents,
     Indicator,
     Pack,
     Period,
     Procedure,
     Retention,
+    ReturnCategory,
     ReturnException,
     Returns,
     Sampling,
     Scale,
+    Term,
+    TermList,
     Veto,
 )
 from ecredit.policy.schema import CASES, PACK
@@ -90,7 +95,13 @@ def _resolve(c: s.Checker, natures: dict[str, str]) -> None:
                 line,
                 f"national_cites 只写国家法律法规（如“电子商务法 第三十一条”）；本制度条文“{ref}”写在 cites 中",
             )
-    for kind, what in (("indicator", "指标"), ("grade", "等级"), ("veto", "否决项")):
+    for kind, what in (
+        ("indicator", "指标"),
+        ("grade", "等级"),
+        ("veto", "否决项"),
+        ("return_exception", "退货例外"),
+        ("return_category", "退货品类"),
+    ):
         for name, path, line in c.refs.get(kind, []):
             if name not in defined.get(kind, set()):
                 c.problem(path, line, f"{what}“{name}”不存在于政策包")
@@ -207,6 +218,24 @@ def _check_pack(c: s.Checker, doc: dict[str, Any], stem: str) -> None:
         for name in ("window", "refund"):
             if name in doc["returns"]:
                 _check_period(c, doc["returns"][name], f"returns.{name}")
+        for index, category in enumerate(doc["returns"].get("categories", ())):
+            stray = [code for code in category["inherent"] if code not in category["exceptions"]]
+            if stray:
+                path = f"returns.categories[{index}].inherent"
+                c.problem(path, c.line(path), f"inherent 中的 {'、'.join(stray)} 须同时列在 exceptions 中")
+    for section in ("complaints", "incidents"):
+        if section in doc:
+            for name in ("accept", "respond", "report"):
+                if name in doc[section]:
+                    _check_period(c, doc[section][name], f"{section}.{name}")
+    for index, term_list in enumerate(doc.get("term_lists", ())):
+        seen: set[str] = set()
+        for number, term in enumerate(term_list["terms"]):
+            text = term if isinstance(term, str) else term["term"]
+            if text in seen:
+                path = f"term_lists[{index}].terms[{number}]"
+                c.problem(path, c.line(path), f"词语“{text}”在本词表中重复")
+            seen.add(text)
 
 
 def _check_cases(c: s.Checker, cases: list[dict[str, Any]], prefix: str) -> None:
@@ -307,9 +336,28 @@ def _build(doc: dict[str, Any], *, sha256: str, path: Path) -> Pack:
             start=raw["from"],
             refund=_period(raw["refund"]) if "refund" in raw else None,
             exceptions=tuple(
-                ReturnException(e["code"], e["label"], e["needs_confirmation"]) for e in raw["exceptions"]
+                ReturnException(
+                    e["code"],
+                    e["label"],
+                    e["needs_confirmation"],
+                    tuple(raw.get("exception_cites", {}).get(e["code"], ())),
+                )
+                for e in raw["exceptions"]
             ),
             note=raw.get("note", ""),
+            categories=tuple(
+                ReturnCategory(
+                    code=item["code"],
+                    label=item["label"],
+                    exceptions=tuple(item["exceptions"]),
+                    inherent=tuple(item["inherent"]),
+                    intact=item["intact"],
+                    intact_cites=tuple(item["intact_cites"]),
+                )
+                for item in raw.get("categories", ())
+            ),
+            intact=raw.get("intact", {}).get("text", ""),
+            intact_cites=tuple(raw.get("intact", {}).get("national_cites", ())),
         )
     if "listing_disclosure" in doc:
         raw = doc["listing_disclosure"]
@@ -317,7 +365,35 @@ def _build(doc: dict[str, Any], *, sha256: str, path: Path) -> Pack:
             cites=tuple(raw["cites"]),
             national_cites=tuple(raw.get("national_cites", ())),
             required=dict(raw["required"]),
+            free_shipping=tuple(raw.get("free_shipping", ())),
         )
+    complaints = incidents = None
+    if "complaints" in doc:
+        raw = doc["complaints"]
+        complaints = Complaints(
+            cites=tuple(raw["cites"]),
+            accept=_period(raw["accept"]),
+            respond=_period(raw["respond"]),
+            indicator=raw["indicator"],
+        )
+    if "incidents" in doc:
+        raw = doc["incidents"]
+        incidents = Incidents(cites=tuple(raw["cites"]), report=_period(raw["report"]), indicator=raw["indicator"])
+    term_lists = tuple(
+        TermList(
+            code=item["code"],
+            label=item["label"],
+            cites=tuple(item["cites"]),
+            national_cites=tuple(item.get("national_cites", ())),
+            indicator=item["indicator"],
+            denies_returns=item.get("denies_returns", False),
+            terms=tuple(
+                Term(term) if isinstance(term, str) else Term(term["term"], frozenset(term["except_categories"]))
+                for term in item["terms"]
+            ),
+        )
+        for item in doc.get("term_lists", ())
+    )
     return Pack(
         id=doc["id"],
         title=doc["title"],
@@ -357,9 +433,21 @@ def _build(doc: dict[str, Any], *, sha256: str, path: Path) -> Pack:
             warning_drop=procedure["warning_drop"],
         ),
         sections={
-            name: doc[name]
-            for name in ("sampling", "returns", "listing_disclosure", "conduct", "enforcement")
-            if name in doc
+            **{
+                name: doc[name]
+                for name in (
+                    "sampling",
+                    "returns",
+                    "listing_disclosure",
+                    "conduct",
+                    "enforcement",
+                    "complaints",
+                    "incidents",
+                )
+                if name in doc
+            },
+            # keyed by code so that a diff names the list that changed
+            **({"term_lists": {item["code"]: item for item in doc["term_lists"]}} if "term_lists" in doc else {}),
         },
         sha256=sha256,
         path=str(path),
@@ -370,6 +458,9 @@ def _build(doc: dict[str, Any], *, sha256: str, path: Path) -> Pack:
         cases=tuple(_case(case) for case in doc.get("cases", ())),
         in_force_cites=tuple(doc["in_force"].get("cites", ())),
         enforcement=_enforcement(doc["enforcement"]) if "enforcement" in doc else None,
+        term_lists=term_lists,
+        complaints=complaints,
+        incidents=incidents,
     )
 
 

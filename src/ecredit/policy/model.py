@@ -191,6 +191,20 @@ class ReturnException:
     code: str  # custom_made | perishable | digital_opened | newspapers | confirmed_unsuitable …
     label: str
     needs_confirmation: bool  # excluded only when the consumer confirmed it at purchase
+    cites: tuple[str, ...] = ()  # national citations of the exception (消费者权益保护法 第二十五条 …)
+
+
+@dataclass(frozen=True)
+class ReturnCategory:
+    """A kind of goods for the 7-day rule: which exceptions may apply to it, which apply by its nature
+    alone, and what 完好 means for it (网络购买商品七日无理由退货暂行办法, 2017)."""
+
+    code: str  # general | clothing | electronics | food | fresh | …
+    label: str
+    exceptions: tuple[str, ...]  # exception codes that may apply to goods of this category
+    inherent: tuple[str, ...]  # exception codes that apply by the category's nature, without a flag
+    intact: str  # what makes goods of this category not 完好
+    intact_cites: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -204,6 +218,15 @@ class Returns:
     refund: Period | None
     exceptions: tuple[ReturnException, ...]
     note: str = ""
+    categories: tuple[ReturnCategory, ...] = ()
+    intact: str = ""  # what 完好 means in general
+    intact_cites: tuple[str, ...] = ()
+
+    def category(self, code: str) -> ReturnCategory | None:
+        return next((category for category in self.categories if category.code == code), None)
+
+    def exception(self, code: str) -> ReturnException | None:
+        return next((exception for exception in self.exceptions if exception.code == code), None)
 
 
 @dataclass(frozen=True)
@@ -213,6 +236,46 @@ class Disclosure:
     cites: tuple[str, ...]
     national_cites: tuple[str, ...]
     required: dict[str, str]  # field code → Chinese label, in the regulation's order
+    free_shipping: tuple[str, ...] = ()  # words that make a shipping fee plausible without a figure
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    except_categories: frozenset[str] = frozenset()  # return categories where the term is lawful
+
+
+@dataclass(frozen=True)
+class TermList:
+    """A list of phrases the monitoring scan looks for, with its basis and the indicator an officer
+    records when a finding of it is confirmed."""
+
+    code: str  # absolute_claims | fake_marks | …
+    label: str
+    cites: tuple[str, ...]
+    national_cites: tuple[str, ...]
+    indicator: str
+    terms: tuple[Term, ...]
+    denies_returns: bool = False  # its phrases deny the statutory 7-day right
+
+    @property
+    def all_cites(self) -> tuple[str, ...]:
+        return (*self.cites, *self.national_cites)
+
+
+@dataclass(frozen=True)
+class Complaints:
+    cites: tuple[str, ...]
+    accept: Period  # working days to decide whether to accept a complaint
+    respond: Period  # working days to settle it after acceptance
+    indicator: str  # recorded when a complaint is found substantiated
+
+
+@dataclass(frozen=True)
+class Incidents:
+    cites: tuple[str, ...]
+    report: Period  # days from the incident to its report
+    indicator: str  # recorded when an incident is reported late or found unreported
 
 
 @dataclass(frozen=True)
@@ -264,6 +327,9 @@ class Pack:
     cases: tuple[Case, ...] = ()  # cases written inside the pack file; see loader.load_cases for the rest
     in_force_cites: tuple[str, ...] = ()  # the article fixing the period in force (Art. 25)
     enforcement: Enforcement | None = None
+    term_lists: tuple[TermList, ...] = ()  # the monitoring scan's lists (issue 8)
+    complaints: Complaints | None = None
+    incidents: Incidents | None = None
 
     def retention_for(self, what: str) -> Retention:
         for item in self.retention:

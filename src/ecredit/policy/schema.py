@@ -87,6 +87,41 @@ REASON = k.Either(
     ),
 )
 
+# Monitoring (issue 8): return categories and the scan's term lists.
+RETURN_EXCEPTION_REF = k.Ref("return_exception", k.Str(pattern=k.KEY, hint="小写字母和下划线"))
+RETURN_CATEGORY = k.Obj(
+    {
+        "code": k.Def("return_category", k.Str(pattern=k.KEY, hint="小写字母和下划线"), what="退货品类代码"),
+        "label": k.Str(),
+        "exceptions": k.ListOf(RETURN_EXCEPTION_REF),
+        "inherent": k.ListOf(RETURN_EXCEPTION_REF),
+        "intact": k.Str(),
+        "intact_cites": NATIONAL_CITES,
+    }
+)
+TERM = k.Either(
+    k.Str(),
+    k.Obj(
+        {
+            "term": k.Str(),
+            "except_categories": k.ListOf(
+                k.Ref("return_category", k.Str(pattern=k.KEY, hint="小写字母和下划线")), min_items=1
+            ),
+        }
+    ),
+)
+TERM_LIST = k.Obj(
+    {
+        "code": k.Def("term_list", k.Str(pattern=k.KEY, hint="小写字母和下划线"), what="词表代码"),
+        "label": k.Str(),
+        "cites": k.Field(CITES, missing="词表必须引用条文"),
+        "national_cites": k.Field(NATIONAL_CITES, required=False),
+        "indicator": k.Ref("indicator", INDICATOR_CODE),
+        "denies_returns": k.Field(k.Bool(), required=False),
+        "terms": k.ListOf(TERM, min_items=1, empty="词表不能为空"),
+    }
+)
+
 CASE = k.Obj(
     {
         "name": k.Str(),
@@ -216,6 +251,11 @@ PACK = k.Obj(
                             }
                         )
                     ),
+                    "exception_cites": k.Field(
+                        k.MapOf(k.Ref("return_exception", k.Str()), NATIONAL_CITES), required=False
+                    ),
+                    "intact": k.Field(k.Obj({"text": k.Str(), "national_cites": NATIONAL_CITES}), required=False),
+                    "categories": k.Field(k.ListOf(RETURN_CATEGORY, min_items=1), required=False),
                 }
             ),
             required=False,
@@ -226,12 +266,29 @@ PACK = k.Obj(
                     "cites": CITES,
                     "national_cites": k.Field(NATIONAL_CITES, required=False),
                     "required": k.MapOf(k.Str(pattern=k.KEY, hint="小写字母和下划线"), k.Str(), min_items=1),
+                    "free_shipping": k.Field(k.ListOf(k.Str(), min_items=1), required=False),
                 }
             ),
             required=False,
         ),
         "enforcement": k.Field(ENFORCEMENT, required=False),
         "conduct": k.Field(k.MapOf(k.Ref("conduct", ARTICLE_REF), k.Str(), min_items=1), required=False),
+        "term_lists": k.Field(k.ListOf(TERM_LIST, min_items=1), required=False),
+        "complaints": k.Field(
+            k.Obj(
+                {
+                    "cites": CITES,
+                    "accept": PERIOD,
+                    "respond": PERIOD,
+                    "indicator": k.Ref("indicator", INDICATOR_CODE),
+                }
+            ),
+            required=False,
+        ),
+        "incidents": k.Field(
+            k.Obj({"cites": CITES, "report": PERIOD, "indicator": k.Ref("indicator", INDICATOR_CODE)}),
+            required=False,
+        ),
         "cases": k.Field(CASES, required=False),
     }
 )
