@@ -166,9 +166,13 @@ def run_capture(
     *,
     allow_private: bool,
     limits: Limits | None = None,
+    accept_invalid_certificates: bool = False,
     resolver: Resolver = _resolve,
 ) -> dict[str, Any]:
     """Capture ``url`` into ``out_dir`` (screenshot, PDF, DOM, WACZ) and return the runner's facts.
+
+    ``accept_invalid_certificates`` captures an HTTPS site whose certificate the browser would refuse
+    (expired, self-signed); the record says so and still summarises the certificate.
 
     Raises :class:`CaptureRefused` before starting a browser when the address is not allowed, and
     :class:`CaptureFailed` when the browser could not capture it; in both cases no process is left.
@@ -183,6 +187,7 @@ def run_capture(
             "allow_private": allow_private,
             "limits": asdict(limits),
             "fast_exit": True,
+            "accept_invalid_certificates": accept_invalid_certificates,
         }
         env = {**os.environ, "TMPDIR": scratch}  # chromium's profile goes here: our token to find it
         src = str(Path(__file__).resolve().parents[2])
