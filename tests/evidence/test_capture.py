@@ -188,3 +188,19 @@ def test_it_blocks_requests_to_refused_addresses_inside_the_browser() -> None:
     assert recorder.refusal("ftp://example.com/") is not None
     assert recorder.refusal("data:image/png;base64,AAAA") is None
     assert Recorder(allow_private=True, max_redirects=3).refusal("http://127.0.0.1/pixel.gif") is None
+
+
+def test_it_summarises_the_tls_certificate_of_each_https_origin(tmp_path: Path) -> None:
+    from tests.evidence.site import serve
+
+    with serve(tls_dir=tmp_path) as base:
+        with pytest.raises(CaptureFailed):  # a self-signed certificate is refused by default ...
+            run_capture(f"{base}/product", tmp_path / "refused", allow_private=True)
+        result = run_capture(  # ... unless the officer accepts it on purpose, and the record says so
+            f"{base}/product", tmp_path / "accepted", allow_private=True, accept_invalid_certificates=True
+        )
+    assert result["invalid_certificates_accepted"] is True
+    tls = result["tls"][base]
+    assert tls["subject"] == "ecredit test site" and tls["issuer"] == "ecredit test site"
+    assert tls["protocol"].startswith("TLS") and tls["valid_to"] > tls["valid_from"]
+    assert _leftovers() == []

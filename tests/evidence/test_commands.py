@@ -104,3 +104,16 @@ def test_it_refuses_loopback_without_the_switch(cast: Cast, site: str) -> None:
 def test_it_says_when_an_item_does_not_exist(cast: Cast) -> None:
     with pytest.raises(CommandError, match="没有编号"):
         _run("verify", "999")
+
+
+def test_it_captures_a_site_with_a_refused_certificate_only_when_asked(
+    cast: Cast, allow_private: None, tmp_path: Path
+) -> None:
+    from tests.evidence.site import serve
+
+    with serve(tls_dir=tmp_path) as base:
+        with pytest.raises(CommandError, match="固定失败"):
+            _run("capture", f"{base}/product", "--json")
+        ident = json.loads(_run("capture", f"{base}/product", "--accept-invalid-certificates", "--json"))["id"]
+    record = Evidence.objects.get(pk=ident).capture.record
+    assert record["invalid_certificates_accepted"] is True and record["tls"][base]["subject"] == "ecredit test site"

@@ -32,6 +32,7 @@ class CaptureIn(Schema):
     case_ref: str = Field("", description="案件编号")
     inspection_ref: str = Field("", description="抽查编号")
     note: str = Field("", description="说明")
+    accept_invalid_certificates: bool = Field(False, description="HTTPS 证书无效（过期、自签名）时仍固定，记录中注明")
 
 
 class StatusOut(Schema):
@@ -162,6 +163,7 @@ def capture(request: HttpRequest, payload: CaptureIn) -> Status[dict[str, Any]]:
             case_ref=payload.case_ref,
             inspection_ref=payload.inspection_ref,
             note=payload.note,
+            accept_invalid_certificates=payload.accept_invalid_certificates,
         ),
     )
     return Status(202, _status(evidence))

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
+KILL_WAIT_S = 10.0  # how long to keep killing a capture's browser processes until none is left
 
 # The files a successful capture leaves in its output directory.
 SCREENSHOT = "screenshot.png"
@@ -125,11 +126,17 @@ def _processes_mentioning(token: str) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            if needle in (entry / "cmdline").read_bytes():
+            if needle in (entry / "cmdline").read_bytes() and not _dead(entry):
                 found.append(int(entry.name))
         except OSError:
             continue
     return found
+
+
+def _dead(proc_dir: Path) -> bool:
+    """A zombie (killed, not yet reaped by its parent) or a process on its way out."""
+    stat = (proc_dir / "stat").read_text()
+    return stat[stat.rindex(")") + 2 :][:1] in ("Z", "X")
 
 
 def leftover_processes(token: str) -> list[int]:
@@ -143,14 +150,14 @@ def _kill_everything(proc: subprocess.Popen[bytes], token: str) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    for _attempt in range(20):
-        pids = leftover_processes(token)
-        if not pids:
-            return
+    deadline = time.monotonic() + KILL_WAIT_S
+    while pids := leftover_processes(token):
         for pid in pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-        time.sleep(0.05)
+        if time.monotonic() > deadline:
+            return  # a process the kernel has not let die yet; nothing more we can do
+        time.sleep(0.02)
 
 
 def run_capture(
@@ -159,9 +166,13 @@ def run_capture(
     *,
     allow_private: bool,
     limits: Limits | None = None,
+    accept_invalid_certificates: bool = False,
     resolver: Resolver = _resolve,
 ) -> dict[str, Any]:
     """Capture ``url`` into ``out_dir`` (screenshot, PDF, DOM, WACZ) and return the runner's facts.
+
+    ``accept_invalid_certificates`` captures an HTTPS site whose certificate the browser would refuse
+    (expired, self-signed); the record says so and still summarises the certificate.
 
     Raises :class:`CaptureRefused` before starting a browser when the address is not allowed, and
     :class:`CaptureFailed` when the browser could not capture it; in both cases no process is left.
@@ -176,6 +187,7 @@ def run_capture(
             "allow_private": allow_private,
             "limits": asdict(limits),
             "fast_exit": True,
+            "accept_invalid_certificates": accept_invalid_certificates,
         }
         env = {**os.environ, "TMPDIR": scratch}  # chromium's profile goes here: our token to find it
         src = str(Path(__file__).resolve().parents[2])

@@ -28,6 +28,11 @@ class CaptureForm(forms.Form):
     case_ref = forms.CharField(label=_("案件编号"), max_length=100, required=False)
     inspection_ref = forms.CharField(label=_("抽查编号"), max_length=100, required=False)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    accept_invalid_certificates = forms.BooleanField(
+        label=_("证书无效时仍固定"),
+        required=False,
+        help_text=_("网站的 HTTPS 证书过期或自签名时，浏览器默认拒绝打开；勾选后仍固定，并在提取记录中注明。"),
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

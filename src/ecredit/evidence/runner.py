@@ -378,6 +378,7 @@ def capture(job: dict[str, Any]) -> dict[str, Any]:
                 timezone_id="Asia/Shanghai",
                 service_workers="block",  # so that every request passes by us
                 accept_downloads=False,
+                ignore_https_errors=bool(job.get("accept_invalid_certificates")),
             )
             context.route("**/*", recorder.on_route)
             page = context.new_page()
@@ -426,6 +427,7 @@ def capture(job: dict[str, Any]) -> dict[str, Any]:
                 server_ip=server["ipAddress"] if server else None,
                 server_port=server["port"] if server else None,
                 tls=_tls_by_origin(recorder),
+                invalid_certificates_accepted=bool(job.get("accept_invalid_certificates")),
                 page_height=height,
                 screenshot_truncated=truncated,
             )

@@ -174,6 +174,7 @@ class CaptureRequest:
     case_ref: str = ""
     inspection_ref: str = ""
     note: str = ""
+    accept_invalid_certificates: bool = False  # an HTTPS site whose certificate the browser refuses
 
 
 def _new_capture(actor: Actor, request: CaptureRequest) -> Evidence:
@@ -194,6 +195,7 @@ def _new_capture(actor: Actor, request: CaptureRequest) -> Evidence:
         case_ref=request.case_ref.strip(),
         inspection_ref=request.inspection_ref.strip(),
         note=request.note.strip(),
+        metadata={"accept_invalid_certificates": True} if request.accept_invalid_certificates else {},
         created_by_id=actor.user_id,
         created_by_label=actor.label[:200],
         organisation_id=actor.organisation_id,
@@ -250,7 +252,11 @@ def perform_capture(*, evidence_id: int) -> None:
         out = Path(scratch)
         try:
             result = capture.run_capture(
-                evidence.source_url, out, allow_private=allow_private(), limits=capture_limits()
+                evidence.source_url,
+                out,
+                allow_private=allow_private(),
+                limits=capture_limits(),
+                accept_invalid_certificates=bool(evidence.metadata.get("accept_invalid_certificates")),
             )
         except (capture.CaptureRefused, capture.CaptureFailed) as exc:
             details = getattr(exc, "result", None) or getattr(exc, "details", {})
@@ -264,7 +270,11 @@ def _fail(evidence: Evidence, actor: Actor, message: str, details: dict[str, Any
         evidence = _locked(evidence)
         evidence.status = EvidenceStatus.FAILED
         evidence.error = message[:2000]
-        evidence.metadata = {"blocked": details.get("blocked", []), "errors": details.get("errors", [])}
+        evidence.metadata = {
+            **evidence.metadata,
+            "blocked": details.get("blocked", []),
+            "errors": details.get("errors", []),
+        }
         evidence.save(update_fields=["status", "error", "metadata"])
         record(actor=actor, action="evidence.capture_failed", target=evidence, changes={"error": [None, message]})
 
@@ -287,6 +297,7 @@ def capture_record(evidence: Evidence, result: dict[str, Any]) -> dict[str, Any]
         "server_ip": result.get("server_ip"),
         "server_port": result.get("server_port"),
         "tls": result.get("tls", {}),
+        "invalid_certificates_accepted": result.get("invalid_certificates_accepted", False),
         "started_at_utc": result.get("started_at"),
         "started_at_beijing": _beijing(result.get("started_at")),
         "ended_at_utc": result.get("ended_at"),

@@ -69,6 +69,7 @@ def capture_new(request: HttpRequest) -> HttpResponse:
                     case_ref=data["case_ref"],
                     inspection_ref=data["inspection_ref"],
                     note=data["note"],
+                    accept_invalid_certificates=data["accept_invalid_certificates"],
                 ),
             )
         except DomainError as exc:

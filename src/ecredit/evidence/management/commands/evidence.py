@@ -30,6 +30,11 @@ class Command(BaseCommand):
         capture.add_argument("--case", metavar="ID", default="", help="案件编号 / the case it belongs to")
         capture.add_argument("--inspection", metavar="ID", default="", help="抽查编号 / the inspection")
         capture.add_argument("--note", metavar="TEXT", default="", help="说明 / a note")
+        capture.add_argument(
+            "--accept-invalid-certificates",
+            action="store_true",
+            help="HTTPS 证书无效（过期、自签名）时仍固定，并在记录中注明 / capture despite a refused certificate",
+        )
         capture.add_argument("--json", action="store_true", help='固定后输出 {"id": …} / print {"id": …}')
         export = sub.add_parser("export", help="导出证据包 / export one item as a ZIP bundle")
         export.add_argument("id", metavar="ID")
@@ -61,7 +66,11 @@ class Command(BaseCommand):
         evidence = services.capture_now(
             actor=cli_actor("ecredit evidence capture"),
             request=services.CaptureRequest(
-                url=options["url"], case_ref=options["case"], inspection_ref=options["inspection"], note=options["note"]
+                url=options["url"],
+                case_ref=options["case"],
+                inspection_ref=options["inspection"],
+                note=options["note"],
+                accept_invalid_certificates=options["accept_invalid_certificates"],
             ),
         )
         if evidence.status != EvidenceStatus.READY:
