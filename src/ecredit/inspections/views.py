@@ -16,7 +16,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ecredit.accounts.access import actor_of, public, requires
@@ -148,11 +150,11 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("inspections:plan", found.pk)
 
 
-STEPS: dict[str, tuple[Callable[..., Any], str]] = {
-    "commit": (services.commit_draw, "已固定名单并公布种子承诺值。"),
-    "reveal": (services.reveal_draw, "已揭示种子并完成随机抽取。"),
-    "start": (services.start_plan, "计划已开始实施。"),
-    "close": (services.close_plan, "计划已结束。"),
+STEPS: dict[str, tuple[Callable[..., Any], Promise]] = {
+    "commit": (services.commit_draw, gettext_lazy("已固定名单并公布种子承诺值。")),
+    "reveal": (services.reveal_draw, gettext_lazy("已揭示种子并完成随机抽取。")),
+    "start": (services.start_plan, gettext_lazy("计划已开始实施。")),
+    "close": (services.close_plan, gettext_lazy("计划已结束。")),
 }
 
 
@@ -168,7 +170,7 @@ def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except DomainError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, _(done))
+        messages.success(request, str(done))
     return redirect("inspections:plan", found.pk)
 
 
