@@ -140,3 +140,39 @@ def test_it_gives_the_operator_and_its_platform_a_notice_document(world: World, 
     assert world.cast.client_for(world.cast.seller_b).get(f"/inspections/notices/{notice.pk}.pdf").status_code == 404
     officer = world.cast.client_for(world.cast.inspector).get(f"/inspections/samples/{sample.pk}/notices/sampled.pdf")
     assert officer.status_code == 200
+
+
+def test_it_lets_the_operator_ask_for_a_retest_and_upload_its_rectification(world: World) -> None:
+    plan = drawn_plan(world)
+    sample = with_report(world, sample_for(world, plan.targets.get(entity=world.sellers[0])), passed=False)
+    services.deliver_result(actor=world.officer, sample=sample)
+    seller = world.cast.client_for(world.cast.seller_a)
+    short = seller.post(f"/inspections/mine/{sample.pk}/", {"op": "retest", "reason": "不"})
+    assert short.status_code == 400 and "至少4个字" in short.content.decode()
+    asked = seller.post(f"/inspections/mine/{sample.pk}/", {"op": "retest", "reason": "送检批次与本店销售批次不符"})
+    assert asked.status_code == 302
+    sample.refresh_from_db()
+    assert sample.status == "retest"
+
+
+def test_it_lets_the_operator_upload_a_rectification_and_the_officer_accept_it(world: World) -> None:
+    plan = drawn_plan(world)
+    sample = with_report(world, sample_for(world, plan.targets.get(entity=world.sellers[0])), passed=False)
+    services.deliver_result(
+        actor=world.officer, sample=sample, delivered_on=timezone.localdate() - dt.timedelta(days=20)
+    )
+    services.finalise(actor=world.officer, sample=sample)
+    seller = world.cast.client_for(world.cast.seller_a)
+    response = seller.post(
+        f"/inspections/mine/{sample.pk}/",
+        {
+            "op": "rectify",
+            "report": "已下架同批次商品并召回已售出的全部商品。",
+            "file": SimpleUploadedFile("r.pdf", b"%PDF"),
+        },
+    )
+    assert response.status_code == 302
+    officer = world.cast.client_for(world.cast.inspector)
+    officer.post(f"/inspections/samples/{sample.pk}/do/rectification/", {"accept": "yes", "reason": ""})
+    sample.rectification.refresh_from_db()
+    assert sample.rectification.status == "accepted"
