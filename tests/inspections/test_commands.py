@@ -12,9 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from ecredit.inspections.models import Draw
+from ecredit.inspections import services
+from ecredit.inspections.models import Draw, Sample
 from tests.cast import Cast
-from tests.inspections.helpers import drawn_plan, make_world
+from tests.inspections.helpers import drawn_plan, make_world, sample_for, with_report
 
 
 def run(*args: str) -> str:
@@ -89,3 +90,19 @@ def test_it_says_so_when_a_draw_does_not_exist(db: None) -> None:
     with pytest.raises(CommandError) as refused:
         run("export-draw", "999")
     assert refused.value.returncode == 2
+
+
+def test_it_sweeps_closed_retest_windows_and_overdue_rectifications(cast: Cast) -> None:
+    world = make_world(cast)
+    plan = drawn_plan(world)
+    sample = with_report(world, sample_for(world, plan.targets.get(entity=world.sellers[0])), passed=False)
+    services.deliver_result(
+        actor=world.officer, sample=sample, delivered_on=timezone.localdate() - dt.timedelta(days=20)
+    )
+    assert "复检期满确认不合格 1 个" in run("sweep")
+    sample = Sample.objects.get(pk=sample.pk)
+    assert sample.conclusion == "fail"
+    later = sample.rectification.deadline + dt.timedelta(days=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "localdate", lambda: later)
+        assert "逾期未整改 1 个" in run("sweep", "--today", later.isoformat())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,9 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from ecredit.inspections import draw, services
-from ecredit.inspections.models import PlanStatus, SamplingPlan
+from ecredit.inspections.models import PlanStatus, SampleNotice, SamplingPlan
 from tests.cast import Cast
 from tests.inspections.helpers import World, drawn_plan, make_world, plan_data, sample_for, with_report
+from tests.pdfcheck import assert_renders_chinese
 
 
 @pytest.fixture
@@ -123,3 +125,54 @@ def test_it_publishes_results_without_personal_data_and_offers_the_draw_record(w
     download = Client().get(f"/inspections/public/{plan.pk}/draw.json")
     assert download["Content-Type"].startswith("application/json")
     assert draw.verify(draw.record_from_dict(json.loads(download.content))) is None
+
+
+def test_it_gives_the_operator_and_its_platform_a_notice_document(world: World, tmp_path: Path) -> None:
+    plan = drawn_plan(world)
+    target = plan.targets.get(entity=world.sellers[0])
+    sample = with_report(world, sample_for(world, target), passed=False)
+    services.deliver_result(actor=world.officer, sample=sample)
+    notice = SampleNotice.objects.get(sample=sample, kind="result")
+    seller = world.cast.client_for(world.cast.seller_a)
+    pdf = seller.get(f"/inspections/notices/{notice.pk}.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert_renders_chinese(pdf.content, "检验结果通知书", tmp_path)
+    assert world.cast.client_for(world.cast.seller_b).get(f"/inspections/notices/{notice.pk}.pdf").status_code == 404
+    officer = world.cast.client_for(world.cast.inspector).get(f"/inspections/samples/{sample.pk}/notices/sampled.pdf")
+    assert officer.status_code == 200
+
+
+def test_it_lets_the_operator_ask_for_a_retest_and_upload_its_rectification(world: World) -> None:
+    plan = drawn_plan(world)
+    sample = with_report(world, sample_for(world, plan.targets.get(entity=world.sellers[0])), passed=False)
+    services.deliver_result(actor=world.officer, sample=sample)
+    seller = world.cast.client_for(world.cast.seller_a)
+    short = seller.post(f"/inspections/mine/{sample.pk}/", {"op": "retest", "reason": "不"})
+    assert short.status_code == 400 and "至少4个字" in short.content.decode()
+    asked = seller.post(f"/inspections/mine/{sample.pk}/", {"op": "retest", "reason": "送检批次与本店销售批次不符"})
+    assert asked.status_code == 302
+    sample.refresh_from_db()
+    assert sample.status == "retest"
+
+
+def test_it_lets_the_operator_upload_a_rectification_and_the_officer_accept_it(world: World) -> None:
+    plan = drawn_plan(world)
+    sample = with_report(world, sample_for(world, plan.targets.get(entity=world.sellers[0])), passed=False)
+    services.deliver_result(
+        actor=world.officer, sample=sample, delivered_on=timezone.localdate() - dt.timedelta(days=20)
+    )
+    services.finalise(actor=world.officer, sample=sample)
+    seller = world.cast.client_for(world.cast.seller_a)
+    response = seller.post(
+        f"/inspections/mine/{sample.pk}/",
+        {
+            "op": "rectify",
+            "report": "已下架同批次商品并召回已售出的全部商品。",
+            "file": SimpleUploadedFile("r.pdf", b"%PDF"),
+        },
+    )
+    assert response.status_code == 302
+    officer = world.cast.client_for(world.cast.inspector)
+    officer.post(f"/inspections/samples/{sample.pk}/do/rectification/", {"accept": "yes", "reason": ""})
+    sample.rectification.refresh_from_db()
+    assert sample.rectification.status == "accepted"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
 
+from ecredit.accounts.actors import SYSTEM
 from ecredit.accounts.services import actor_for_user
 from ecredit.audit.models import AuditEntry
 from ecredit.credit.models import CreditEvent
@@ -23,8 +25,11 @@ from ecredit.inspections.models import (
     SamplingPlan,
     TargetKind,
 )
+from ecredit.registry import services as registry
+from ecredit.registry.services import EntityData
 from tests.cast import Cast
 from tests.inspections.helpers import World, drawn_plan, make_world, pdf, plan_data, sample_for, with_report
+from tests.registry.helpers import make_resident_id
 
 
 @pytest.fixture
@@ -262,3 +267,21 @@ def test_it_refuses_to_close_a_plan_with_open_samples(world: World) -> None:
         services.close_plan(actor=world.officer, plan=plan)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.IN_PROGRESS
+
+
+def test_it_never_puts_a_natural_persons_identity_number_in_the_draw_record(world: World) -> None:
+    person = registry.register_entity(
+        SYSTEM,
+        EntityData(
+            name="陈某某",
+            kind="natural_person",
+            roles=["seller"],
+            resident_id=make_resident_id(),
+            industry="服装",
+            township="官桥镇",
+        ),
+    )
+    plan = drawn_plan(world)
+    text = json.dumps(services.published_record(plan.draw), ensure_ascii=False)
+    assert f'"E{person.pk}"' in text
+    assert person.resident_id not in text and person.resident_id_masked not in text and "陈某某" not in text

@@ -96,8 +96,9 @@ def pending_rectifications() -> QuerySet[Rectification]:
 
 
 def published_plans() -> QuerySet[SamplingPlan]:
-    """Plans with a revealed draw: their results page is public."""
-    return SamplingPlan.objects.filter(draw__revealed_at__isnull=False).select_related("department", "draw")
+    """Plans with a draw: from the commitment on, their page is public (the commitment and the
+    eligible list first, then the seed, the selection and the results)."""
+    return SamplingPlan.objects.filter(draw__isnull=False).select_related("department", "draw")
 
 
 def published_results(plan: SamplingPlan) -> QuerySet[Sample]:

@@ -531,9 +531,7 @@ def reveal_draw(*, actor: Actor, plan: SamplingPlan) -> Draw:
     now = timezone.now()
     result.meta["revealed_at"] = now.isoformat()
     with transaction.atomic():
-        entity_by_code = {draw_code(e): e for e in _scope(plan)} | {
-            draw_code(f.entity): f.entity for f in plan.fixed_inclusions.select_related("entity")
-        }
+        entity_by_code = _entities_by_code([a.target for a in result.assignments])
         inspectors = {i.code: i for i in plan.pool.all()}
         fixed_reason = {item.code: item.reason for item in result.fixed}
         strata = {item.code: item.stratum for item in result.eligible}
@@ -567,6 +565,17 @@ def reveal_draw(*, actor: Actor, plan: SamplingPlan) -> Draw:
         )
         _set_status(actor, plan, PlanStatus.DRAWN, "inspections.plan.drawn")
     return record
+
+
+def _entities_by_code(codes: Sequence[str]) -> dict[str, Entity]:
+    """Entities by their draw code: an 18-character 统一社会信用代码, or E<id>."""
+    found = {entity.uscc or "": entity for entity in Entity.objects.filter(uscc__in=[c for c in codes if len(c) == 18])}
+    ids = [int(code[1:]) for code in codes if code not in found and code[:1] == "E" and code[1:].isdigit()]
+    found |= {f"E{entity.pk}": entity for entity in Entity.objects.filter(pk__in=ids)}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise _conflict(f"抽中的主体 {'、'.join(missing[:5])} 已不在登记库中，请重新承诺抽取。")
+    return found
 
 
 def published_record(record: Draw) -> dict[str, Any]:

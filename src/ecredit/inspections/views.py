@@ -14,8 +14,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ecredit.accounts.access import actor_of, public, requires
@@ -43,6 +46,7 @@ from ecredit.inspections.models import (
     SamplingPlan,
     Target,
 )
+from ecredit.pdf import qr_data_uri, render_template_pdf
 from ecredit.registry.models import Entity
 
 
@@ -146,11 +150,11 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("inspections:plan", found.pk)
 
 
-STEPS: dict[str, tuple[Callable[..., Any], str]] = {
-    "commit": (services.commit_draw, "已固定名单并公布种子承诺值。"),
-    "reveal": (services.reveal_draw, "已揭示种子并完成随机抽取。"),
-    "start": (services.start_plan, "计划已开始实施。"),
-    "close": (services.close_plan, "计划已结束。"),
+STEPS: dict[str, tuple[Callable[..., Any], Promise]] = {
+    "commit": (services.commit_draw, gettext_lazy("已固定名单并公布种子承诺值。")),
+    "reveal": (services.reveal_draw, gettext_lazy("已揭示种子并完成随机抽取。")),
+    "start": (services.start_plan, gettext_lazy("计划已开始实施。")),
+    "close": (services.close_plan, gettext_lazy("计划已结束。")),
 }
 
 
@@ -166,7 +170,7 @@ def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except DomainError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, _(done))
+        messages.success(request, str(done))
     return redirect("inspections:plan", found.pk)
 
 
@@ -503,6 +507,52 @@ def mine_sample(request: HttpRequest, pk: int) -> HttpResponseBase:
     context = _sample_context(found) | {"retest_form": retest_form, "rectify_form": rectify_form}
     errors = retest_form.errors or rectify_form.errors
     return render(request, "inspections/mine_sample.html", context, status=400 if errors else 200)
+
+
+def _notice_pdf(request: HttpRequest, sample: Sample, kind: str, recipient: Entity, issued_on: Any) -> HttpResponse:
+    report = services.latest_report(sample) if kind == "result" else None
+    title = "抽样检验通知书" if kind == "sampled" else "检验结果通知书"
+    context = {
+        "title": title,
+        "kind": kind,
+        "sample": sample,
+        "plan": sample.target.plan,
+        "department": sample.target.plan.department.name,
+        "recipient": recipient.name,
+        "report": report,
+        "failing": [item for item in report.items.all() if not item.passed] if report else [],
+        "retest_days": services.sampling_rules().retest.value,
+        "issued_on": issued_on,
+        "qr": qr_data_uri(request.build_absolute_uri(reverse("inspections:public_plan", args=[sample.target.plan_id]))),
+    }
+    response = HttpResponse(render_template_pdf("inspections/notice.html", context), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{sample.code}-{kind}.pdf"'
+    return response
+
+
+@requires(Action.INSPECTIONS_OWN)
+@require_GET
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The notice document an operator or its platform received (in-app notices list it)."""
+    actor = actor_of(request)
+    notice = (
+        SampleNotice.objects.select_related("sample__target__plan__department", "sample__lab", "entity")
+        .filter(pk=pk, entity__organisation_id=actor.organisation_id or -1)
+        .first()
+    )
+    if notice is None:
+        raise Http404
+    return _notice_pdf(request, notice.sample, notice.kind, notice.entity, notice.issued_on)
+
+
+@requires(Action.INSPECTIONS_VIEW)
+@require_GET
+def sample_notice_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    found = _sample(request, pk)
+    notice = found.notices.filter(kind=kind, entity=found.target.entity).order_by("-pk").first()
+    if notice is None:
+        raise Http404
+    return _notice_pdf(request, found, kind, notice.entity, notice.issued_on)
 
 
 # --- the public -----------------------------------------------------------------------------------
