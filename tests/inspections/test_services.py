@@ -174,6 +174,11 @@ def test_it_proposes_a_case_on_a_repeat_failure(world: World) -> None:
     services.decide_proposal(actor=world.head_actor, proposal=proposal, accept=True, reason="转执法机构立案调查")
     proposal.refresh_from_db()
     assert proposal.status == "accepted"
+    # Accepted, it is an enforcement lead about the same operator, naming both failed samples.
+    lead = proposal.lead
+    assert lead is not None and lead.entity_id == proposal.entity_id
+    assert (lead.source_kind, lead.source_ref) == ("repeat_failure", later.code)
+    assert earlier.code in lead.summary and later.code in lead.summary
 
 
 def test_it_proposes_judicial_transfer_when_the_plan_marks_failures_severe(world: World) -> None:

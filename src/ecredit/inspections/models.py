@@ -382,6 +382,10 @@ class CaseProposal(models.Model):
     decision_reason = models.TextField(_("处理意见"), blank=True)
     decided_by = models.CharField(max_length=200, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # An accepted proposal becomes an enforcement lead (线索) with the inspection records behind it.
+    lead = models.OneToOneField(
+        "enforcement.Lead", on_delete=models.PROTECT, null=True, blank=True, related_name="inspection_proposal"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -29,6 +29,8 @@ from ecredit.credit import calendar
 from ecredit.credit import services as credit
 from ecredit.credit.engine import add_months
 from ecredit.credit.models import Evaluation, SourceKind
+from ecredit.enforcement import services as enforcement
+from ecredit.enforcement.models import LeadSource
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.inspections import draw as drawing
 from ecredit.inspections.models import (
@@ -1125,7 +1127,19 @@ def decide_proposal(*, actor: Actor, proposal: CaseProposal, accept: bool, reaso
         proposal.decision_reason = reason
         proposal.decided_by = actor.label[:200]
         proposal.decided_at = timezone.now()
-        proposal.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
+        if accept:
+            # 屡教不改 → a lead for a case; 情节严重 → a lead whose case ends in a judicial transfer.
+            samples = "、".join(proposal.related_samples or [proposal.sample.code])
+            proposal.lead = enforcement.record_lead(
+                actor=actor,
+                source_kind=LeadSource.REPEAT_FAILURE
+                if proposal.kind == ProposalKind.ENFORCEMENT
+                else LeadSource.INSPECTION,
+                source_ref=proposal.sample.code,
+                entity=proposal.entity,
+                summary=f"{proposal.get_kind_display()}：{proposal.grounds}（抽检样品：{samples}；处理意见：{reason}）",
+            )
+        proposal.save(update_fields=["status", "decision_reason", "decided_by", "decided_at", "lead"])
         audit.record(
             actor=actor,
             action="inspections.proposal.decide",
