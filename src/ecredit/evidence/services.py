@@ -45,6 +45,13 @@ from ecredit.evidence.models import (
 )
 from ecredit.registry.models import Entity
 
+# What this module implements of the regulation, read by `ecredit policy coverage` (docs/adding-a-rule.md).
+IMPLEMENTS = {
+    "16.2": "电子数据的采集与固定：网页固定（截图、PDF、DOM、WARC/WACZ）、上传电子邮件、EDI 与数据库导出，签名并哈希",
+    "20": "以有形载体固定与显示：网页截图与 PDF 打印件、电子数据提取笔录（证书 PDF），视频与存储设备影像可作辅助",
+    "21": "真实性确认：当事人确认、公证、公安网监或通信管理部门鉴定、平台证明，各附文书并哈希；保全链与离线核验",
+}
+
 BEIJING = ZoneInfo("Asia/Shanghai")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 RECORD_JSON = "record.json"
