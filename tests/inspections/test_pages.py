@@ -5,17 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
+from ecredit.accounts.services import actor_for_user
+from ecredit.evidence import services as evidence
 from ecredit.inspections import draw, services
 from ecredit.inspections.models import PlanStatus, SampleNotice, SamplingPlan
 from tests.cast import Cast
 from tests.inspections.helpers import World, drawn_plan, make_world, plan_data, sample_for, with_report
 from tests.pdfcheck import assert_renders_chinese
+
+# The smallest valid PNG (1×1, transparent).
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 @pytest.fixture
@@ -80,6 +90,28 @@ def test_it_renders_every_page_of_a_sample_for_each_party(world: World) -> None:
     assert seller.get(f"/inspections/mine/{sample.pk}/").status_code == 200
     other = world.cast.client_for(world.cast.seller_b)
     assert other.get(f"/inspections/mine/{sample.pk}/").status_code == 404
+
+
+def test_it_links_a_sample_to_the_evidence_fixed_of_its_listing(world: World) -> None:
+    plan = drawn_plan(world)
+    sample = sample_for(world, plan.targets.get(entity=world.sellers[0]))
+    officer = world.cast.client_for(world.cast.inspector)
+    page = officer.get(f"/inspections/samples/{sample.pk}/").content.decode()
+    # The capture form opens with the listing's address and the sample's number filled in.
+    capture = "/evidence/capture/?" + urlencode({"url": sample.listing_url, "inspection_ref": sample.code})
+    assert escape(capture) in page and "尚未固定本样品的电子证据" in page
+    item = evidence.upload_evidence(
+        actor=actor_for_user(world.cast.inspector),
+        kind="image",
+        title="商品页面截图（店铺自行下架前）",
+        files=[evidence.Upload("listing.png", PNG, "image/png")],
+        inspection_ref=sample.code,
+    )
+    page = officer.get(f"/inspections/samples/{sample.pk}/").content.decode()
+    assert f'href="/evidence/{item.pk}/"' in page and "商品页面截图" in page
+    # The laboratory sees the sample but holds no evidence right: no evidence list, no capture link.
+    lab = world.cast.client_for(world.lab_user)
+    assert "/evidence/capture/" not in lab.get(f"/inspections/lab/{sample.pk}/").content.decode()
 
 
 def test_it_lets_the_lab_enter_a_report_and_computes_the_conclusion(world: World) -> None:

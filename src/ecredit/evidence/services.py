@@ -396,6 +396,7 @@ def upload_evidence(
     files: Iterable[Upload],
     entity: Entity | None = None,
     case_ref: str = "",
+    inspection_ref: str = "",
     note: str = "",
 ) -> Evidence:
     """Store uploaded electronic data (Art. 20): hashed on arrival, stored once by content."""
@@ -435,6 +436,7 @@ def upload_evidence(
             title=title.strip()[:300],
             entity=entity,
             case_ref=case_ref.strip(),
+            inspection_ref=inspection_ref.strip()[:100],
             note=note.strip(),
             metadata=metadata,
             created_by_id=actor.user_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from ecredit.accounts.access import actor_of, public, requires
 from ecredit.accounts.models import Organisation
 from ecredit.accounts.roles import Action, OrgKind
 from ecredit.errors import DomainError, ErrorCode
+from ecredit.evidence import services as evidence_services
 from ecredit.inspections import queries, services
 from ecredit.inspections.forms import (
     CustodyForm,
@@ -266,8 +268,17 @@ def _sample_context(sample: Sample) -> dict[str, Any]:
 @require_GET
 def sample(request: HttpRequest, pk: int) -> HttpResponse:
     found = _sample(request, pk)
+    actor = actor_of(request)
     context = _sample_context(found) | {
-        "can_manage": actor_of(request).can(Action.INSPECTIONS_MANAGE),
+        "can_manage": actor.can(Action.INSPECTIONS_MANAGE),
+        # Electronic evidence fixed for this sample (the listing page before the seller edits it).
+        "evidence": (
+            evidence_services.evidence_for(actor).filter(inspection_ref=found.code).order_by("-created_at")
+            if actor.can(Action.EVIDENCE_VIEW)
+            else []
+        ),
+        "can_capture": actor.can(Action.EVIDENCE_CAPTURE),
+        "capture_query": urlencode({"url": found.listing_url, "inspection_ref": found.code}),
         "custody_form": CustodyForm(initial={"handed_on": timezone.localdate(), "to_party": found.lab.name}),
         "decision_form": DecisionForm(),
         "labs": Organisation.objects.filter(kind=OrgKind.LABORATORY).exclude(pk=found.lab_id).order_by("name"),
