@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from ecredit.accounts.roles import Role
-from ecredit.enforcement import services
+from ecredit.enforcement import issuing
 from ecredit.enforcement.models import Notice
 from tests.cast import make_user
 from tests.enforcement.helpers import Office, advance, other_department, penalty, propose
@@ -70,7 +70,7 @@ def test_it_shows_the_party_its_own_documents_only(office: Office) -> None:
 
 def test_it_lets_the_platform_acknowledge_and_report_on_its_page(office: Office) -> None:
     case = advance(office, propose(office), "investigating")
-    document = services.issue_suspension(
+    document = issuing.issue_suspension(
         actor=office.officer,
         case=case,
         comply_by=timezone.localdate() + dt.timedelta(days=2),
