@@ -21,7 +21,11 @@ def acknowledge_notice(*, actor: Actor, notice: Notice) -> Notice:
     """The addressee (its portal user or API client) acknowledges a suspension notice. Idempotent."""
     _require(actor, Action.NOTICE_RECEIVE)
     with transaction.atomic():
-        locked = Notice.objects.select_for_update().select_related("document", "document__case").get(pk=notice.pk)
+        locked = (
+            Notice.objects.select_for_update(of=("self",))
+            .select_related("document", "document__case")
+            .get(pk=notice.pk)
+        )
         if locked.acknowledged_at is not None:
             return locked
         locked.acknowledged_at, locked.acknowledged_by = timezone.now(), actor.label[:200]
@@ -36,7 +40,11 @@ def report_compliance(*, actor: Actor, notice: Notice, report: str) -> Notice:
     _require(actor, Action.NOTICE_RECEIVE)
     report = _reason(report, "执行情况")
     with transaction.atomic():
-        locked = Notice.objects.select_for_update().select_related("document", "document__case").get(pk=notice.pk)
+        locked = (
+            Notice.objects.select_for_update(of=("self",))
+            .select_related("document", "document__case")
+            .get(pk=notice.pk)
+        )
         if locked.complied_at is not None:
             raise DomainError(ErrorCode.CONFLICT, "已报告过执行情况。")
         if locked.acknowledged_at is None:
@@ -75,7 +83,7 @@ def flag_ignored(*, actor: Actor, notice: Notice, reason: str, on: dt.date | Non
     day = _today(on)
     with transaction.atomic():
         locked = (
-            Notice.objects.select_for_update()
+            Notice.objects.select_for_update(of=("self",))
             .select_related("document", "document__case", "document__addressee")
             .get(pk=notice.pk)
         )
@@ -108,7 +116,11 @@ def record_closure_executed(*, actor: Actor, notice: Notice, executed_on: dt.dat
     if day > timezone.localdate():
         raise _invalid("executed_on", "实施日期不能晚于今天。")
     with transaction.atomic():
-        locked = Notice.objects.select_for_update().select_related("document", "document__case").get(pk=notice.pk)
+        locked = (
+            Notice.objects.select_for_update(of=("self",))
+            .select_related("document", "document__case")
+            .get(pk=notice.pk)
+        )
         case = _locked_case(actor, locked.document.case)
         if locked.document.kind != DocumentKind.CLOSURE_PROPOSAL:
             raise DomainError(ErrorCode.CONFLICT, "只有行政建议书（关闭网站）才能登记实施。")
