@@ -13,12 +13,6 @@ from tests.policy.helpers import variant
 # Duty-bearing items that nothing cites yet, each with the issue that will implement it. The test
 # fails when another item becomes uncovered, and when one of these gets covered (then remove it here).
 STILL_UNCOVERED = {
-    "15": "enforcement issue: 监督检查与依法查处（立案、案件办理）",
-    "16": "covered through its items once 16.2–16.4 are",
-    "16.2": "evidence issue: 调查询问，查阅、复制、下载、打印，电子数据的采集与固定",
-    "16.3": "enforcement issue: 检查涉嫌违法经营的计算机、网络软硬件设备（检查记录）",
-    "16.4": "enforcement issue: 法律、法规、规章规定的其他职权（案件的法律依据）",
-    "18": "enforcement and evidence issues: 执法中保护商业秘密（访问控制与遮蔽）",
     "20": "evidence issue: 以书面等有形载体固定与显示电子证据",
     "21": "evidence issue: 当事人确认、公证、鉴定、平台证明（Attestation）",
 }

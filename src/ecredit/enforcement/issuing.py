@@ -52,6 +52,14 @@ SEVERITIES = {"light": "较轻", "general": "一般", "severe": "严重"}
 REDACTED = "［商业秘密，不予公开］"
 
 
+IMPLEMENTS = {
+    "16.1": "对情节严重的案件签发案件移送书，附案卷材料清单，记录移送司法事件",
+    "22": "立案后向当事人的平台或基础服务经营者签发暂停提供服务通知书",
+    "23": "作出行政处罚后签发行政建议书，随处罚决定书送交电信运营商关闭网站",
+    "24": "签发行政处罚决定书（事实、证据、依据、处罚、救济期限），按情节记录信用事件并依法公示",
+}
+
+
 ISSUE_STATES: dict[str, frozenset[State]] = {
     DocumentKind.SUSPENSION: frozenset(
         {State.FILED, State.INVESTIGATING, State.PENDING_DECISION, State.DECIDED, State.EXECUTING}

@@ -16,6 +16,11 @@ from ecredit.enforcement.models import DocumentKind, Notice
 from ecredit.enforcement.services import _credit, _invalid, _locked_case, _reason, _require, _timeline, _today, rules
 from ecredit.errors import DomainError, ErrorCode
 
+IMPLEMENTS = {
+    "22": "受送达的平台或基础服务经营者签收通知书、报告执行情况；逾期未执行的认定并记录信用事件",
+    "23": "登记电信运营商关闭网站，记录一票否决事件",
+}
+
 
 def acknowledge_notice(*, actor: Actor, notice: Notice) -> Notice:
     """The addressee (its portal user or API client) acknowledges a suspension notice. Idempotent."""
