@@ -95,3 +95,16 @@ def test_it_publishes_penalties_on_a_public_page_without_secrets(office: Office)
 
     page = Client().get("/enforcement/penalties/").content.decode()
     assert office.seller.name in page and "晋江某鞋厂" not in page and "商业秘密" in page
+
+
+def test_it_flags_a_notice_past_its_deadline_on_the_officers_dashboard(office: Office) -> None:
+    case = advance(office, propose(office), "investigating")
+    day = case.filed_on
+    assert day is not None
+    document = issuing.issue_suspension(
+        actor=office.officer, case=case, comply_by=day + dt.timedelta(days=3), measures="暂停店铺交易服务", on=day
+    )
+    page = office.cast.client_for(office.inspector).get("/accounts/dashboard/").content.decode()
+    assert "逾期未报告执行的暂停提供服务通知书" in page and document.number in page
+    case_page = office.cast.client_for(office.inspector).get(f"/enforcement/cases/{case.pk}/").content.decode()
+    assert "逾期未报告执行情况" in case_page and "认定未执行" in case_page

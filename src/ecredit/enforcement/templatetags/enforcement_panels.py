@@ -19,7 +19,8 @@ def enforcement_due_panel(context: dict[str, Any]) -> dict[str, Any]:
     actor: Actor | None = context.get("actor")
     due = queries.due_cases(actor) if actor else []
     running = queries.cases_for(actor).count() if actor else 0
-    return {"due": due, "running": running, "near_days": queries.NEAR_DUE_DAYS}
+    late = list(queries.overdue_notices(actor)) if actor else []
+    return {"due": due, "running": running, "near_days": queries.NEAR_DUE_DAYS, "late_notices": late}
 
 
 @register.inclusion_tag("enforcement/panels/notices.html", takes_context=True)
