@@ -108,3 +108,10 @@ def test_it_flags_a_notice_past_its_deadline_on_the_officers_dashboard(office: O
     assert "逾期未报告执行的暂停提供服务通知书" in page and document.number in page
     case_page = office.cast.client_for(office.inspector).get(f"/enforcement/cases/{case.pk}/").content.decode()
     assert "逾期未报告执行情况" in case_page and "认定未执行" in case_page
+
+
+def test_it_labels_every_step_of_the_table_for_translation() -> None:
+    from ecredit.enforcement.transitions import TABLE
+    from ecredit.enforcement.views import STEP_LABELS
+
+    assert {t.name: t.label for t in TABLE} == {name: str(label) for name, label in STEP_LABELS.items()}

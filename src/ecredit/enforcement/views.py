@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecredit.accounts.access import actor_of, public, requires
@@ -33,6 +34,16 @@ from ecredit.errors import DomainError
 from ecredit.policy.packs import active_pack
 
 PAGE_SIZE = 50
+# The table's button words (``transitions.TABLE``), for translation; the table itself imports no Django.
+STEP_LABELS = {
+    "file": gettext_lazy("批准立案"),
+    "investigate": gettext_lazy("开始调查"),
+    "submit": gettext_lazy("调查终结，提请决定"),
+    "decide": gettext_lazy("批准处理决定"),
+    "execute": gettext_lazy("进入执行"),
+    "close": gettext_lazy("结案"),
+    "withdraw": gettext_lazy("撤销案件"),
+}
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
@@ -92,7 +103,11 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     found = _case(request, pk)
     granted = services._granted(actor)
-    steps = [t for t in transitions.available(found.state) if t.action in granted]
+    steps = [
+        {"name": t.name, "label": STEP_LABELS.get(t.name, t.label), "needs_reason": t.needs_reason}
+        for t in transitions.available(found.state)
+        if t.action in granted
+    ]
     context = {
         "case": found,
         "due": queries.deadline_state(found),
@@ -128,7 +143,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     name = data.get("transition", "")
     step = transitions.BY_NAME.get(name)
-    label = step.label if step else name
+    label = STEP_LABELS.get(name, step.label if step else name)
     return _done(
         request,
         found,
