@@ -22,18 +22,21 @@ PANEL_HEADINGS: dict[Role, str] = {
     Role.OPERATOR_USER: "经营者工作台",
     Role.AUDITOR: "审计工作台",
     Role.ADMIN: "系统管理工作台",
+    Role.DEPARTMENT_HEAD: "部门负责人工作台",
+    Role.PLATFORM_SYSTEM: "平台数据对接",
 }
 
 # The main menu each demo account should see, in order: only what its roles may use.
 MENUS: dict[str, list[str]] = {
     "credit": ["工作台", "经营主体", "备案审核", "批量导入", "信用档案", "异议与修复"],
-    "inspector": ["工作台", "经营主体", "信用档案"],
-    "dept": ["工作台", "经营主体", "信用档案"],
+    "inspector": ["工作台", "经营主体", "信用档案", "执法办案"],
+    "chief": ["工作台", "经营主体", "信用档案", "执法办案"],
+    "dept": ["工作台", "经营主体", "信用档案", "执法办案"],
     "lab": ["工作台"],
     "assoc": ["工作台"],
-    "seller": ["工作台", "我的备案", "我的信用", "API 令牌"],
-    "platform": ["工作台", "我的备案", "我的信用", "API 令牌"],
-    "auditor": ["工作台", "经营主体", "信用档案", "审计日志"],
+    "seller": ["工作台", "我的备案", "我的信用", "我的执法文书", "API 令牌"],
+    "platform": ["工作台", "我的备案", "我的信用", "执法通知", "我的执法文书", "API 令牌"],
+    "auditor": ["工作台", "经营主体", "信用档案", "执法办案", "审计日志"],
     "admin": ["工作台", "经营主体", "批量导入", "信用档案", "审计日志", "API 令牌", "后台管理"],
 }
 
