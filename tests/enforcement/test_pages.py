@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from ecredit.accounts.roles import Role
-from ecredit.enforcement import issuing
+from ecredit.enforcement import issuing, services
 from ecredit.enforcement.models import Notice
 from tests.cast import make_user
 from tests.enforcement.helpers import Office, advance, other_department, penalty, propose
@@ -115,3 +115,13 @@ def test_it_labels_every_step_of_the_table_for_translation() -> None:
     from ecredit.enforcement.views import STEP_LABELS
 
     assert {t.name: t.label for t in TABLE} == {name: str(label) for name, label in STEP_LABELS.items()}
+
+
+def test_it_serves_an_evidence_file_to_the_department_only(office: Office) -> None:
+    case = advance(office, propose(office), "investigating")
+    link = services.add_evidence(actor=office.officer, case=case, title="页面截图", filename="shot.png", data=b"png")
+    url = f"/enforcement/evidence/{link.pk}/"
+    response = office.cast.client_for(office.colleague).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"png"  # type: ignore[attr-defined]
+    police = office.cast.client_for(make_user(other_department(), "police2", Role.INSPECTOR))
+    assert police.get(url).status_code == 404

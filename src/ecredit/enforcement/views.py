@@ -27,7 +27,7 @@ from ecredit.accounts.roles import Action
 from ecredit.credit import queries as credit_queries
 from ecredit.enforcement import documents, forms, issuing, queries, services, transitions
 from ecredit.enforcement import notices as notice_services
-from ecredit.enforcement.models import Case, Document, DocumentKind, Lead, LeadStatus, Notice
+from ecredit.enforcement.models import Case, Document, DocumentKind, EvidenceLink, Lead, LeadStatus, Notice
 from ecredit.enforcement.services import PartyIn
 from ecredit.enforcement.transitions import RUNNING
 from ecredit.errors import DomainError
@@ -449,6 +449,15 @@ def decide_lead(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
     else:
         messages.success(request, _("线索已处理。"))
     return redirect("enforcement:lead", pk=found.pk)
+
+
+@requires(Action.CASE_VIEW)
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An uploaded evidence file, for the case's department only (Art. 18)."""
+    link = EvidenceLink.objects.filter(pk=pk).exclude(file="").select_related("case").first()
+    if link is None or not services.in_department(actor_of(request), link.case):
+        raise Http404
+    return FileResponse(link.file.open("rb"), as_attachment=True, filename=link.file.name.rsplit("/", 1)[-1])
 
 
 # --- documents, for whoever may see them ---------------------------------------------------------
