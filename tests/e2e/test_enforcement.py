@@ -15,12 +15,11 @@ from pytest_django.live_server_helper import LiveServer
 
 from ecredit.accounts.actors import SYSTEM
 from ecredit.accounts.models import Organisation
-from ecredit.accounts.roles import Role
 from ecredit.demo.data import ACCOUNTS, ORGS
 from ecredit.registry import services as registry
 from ecredit.registry.models import Entity
 from ecredit.registry.services import EntityData
-from tests.cast import PASSWORD, make_user
+from tests.cast import PASSWORD
 from tests.e2e.pages import log_in
 from tests.pdfcheck import assert_renders_chinese
 from tests.registry.helpers import make_uscc
@@ -46,7 +45,6 @@ def setting_up() -> tuple[Entity, Entity]:
         EntityData(name="闽南浏览器测试购物平台有限公司", kind="legal_person", roles=["platform"], uscc=make_uscc()),
         organisation=org("platform"),
     )
-    make_user(org("samr"), "inspector2", Role.INSPECTOR)
     return seller, platform
 
 
@@ -115,7 +113,7 @@ def test_it_takes_a_case_from_lead_to_closed_through_the_pages(
     page.get_by_label("案由").fill("销售标签标识不合规的儿童运动鞋")
     page.get_by_label("平台或基础服务经营者统一社会信用代码").fill(platform.uscc or "")
     page.get_by_label("第十四条第（九）项 销售假冒伪劣或标签标识不合规的商品").check()
-    page.get_by_label("inspector2").check()
+    page.get_by_label("黄执法").check()
     page.get_by_label("法律依据").fill("《中华人民共和国产品质量法》第五十四条")
     page.get_by_role("button", name="提请立案").click()
     expect(page.get_by_test_id("case-state")).to_have_attribute("data-state", "lead")

@@ -114,6 +114,8 @@ MENUS: dict[str, list[str]] = {
     "admin": ["工作台", "经营主体", "批量导入", "信用档案", "审计日志", "API 令牌", "后台管理"],
 }
 
+MENUS["inspector2"] = MENUS["inspector"]
+
 HOME_HEADING = "网销商品质量安全信用评价系统"
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 

@@ -10,7 +10,7 @@ from ecredit.accounts.actors import Actor
 from ecredit.accounts.models import Organisation, User
 from ecredit.accounts.roles import Role
 from ecredit.accounts.services import actor_for_user
-from ecredit.enforcement import services
+from ecredit.enforcement import issuing, services
 from ecredit.enforcement.models import Case, Document
 from ecredit.enforcement.services import PartyIn
 from ecredit.registry.models import Entity
@@ -106,7 +106,7 @@ def penalty(
         "severity": severity,
         **extra,
     }
-    return services.issue_penalty(actor=office.officer, case=case, on=on, **values)  # type: ignore[arg-type]
+    return issuing.issue_penalty(actor=office.officer, case=case, on=on, **values)  # type: ignore[arg-type]
 
 
 def other_department(name: str = "南安市公安局网络安全保卫大队") -> Organisation:

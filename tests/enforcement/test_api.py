@@ -12,7 +12,7 @@ from ecredit.accounts import services as accounts
 from ecredit.accounts.actors import SYSTEM
 from ecredit.accounts.models import User
 from ecredit.accounts.roles import Role
-from ecredit.enforcement import services
+from ecredit.enforcement import issuing
 from ecredit.enforcement.models import Notice
 from tests.cast import make_user
 from tests.enforcement.helpers import Office, advance, other_department, propose
@@ -29,7 +29,7 @@ def post(client: Client, url: str, body: Any = None) -> Any:
 
 def suspension(office: Office) -> Notice:
     case = advance(office, propose(office), "investigating")
-    document = services.issue_suspension(
+    document = issuing.issue_suspension(
         actor=office.officer,
         case=case,
         comply_by=timezone.localdate() + dt.timedelta(days=3),

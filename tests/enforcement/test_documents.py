@@ -15,7 +15,7 @@ from ecredit.accounts.actors import SYSTEM
 from ecredit.audit.models import ImmutableError
 from ecredit.credit import services as credit
 from ecredit.credit.models import CreditEvent
-from ecredit.enforcement import documents, queries, services
+from ecredit.enforcement import documents, issuing, notices, queries, services
 from ecredit.enforcement.models import Document, Notice, Publication
 from ecredit.errors import DomainError, ErrorCode
 from tests.enforcement.helpers import DECIDED, FILED, Office, advance, penalty, propose
@@ -85,7 +85,7 @@ def test_it_numbers_documents_per_kind_and_never_reuses_a_number(office: Office)
     other = advance(office, propose(office), "decided")
     second = penalty(office, other)
     assert (first.sequence, second.sequence) == (1, 2)
-    notice = services.issue_suspension(
+    notice = issuing.issue_suspension(
         actor=office.officer,
         case=other,
         comply_by=DECIDED + dt.timedelta(days=3),
@@ -150,22 +150,22 @@ def test_it_sends_a_suspension_notice_to_the_provider_who_acknowledges_and_repor
 ) -> None:
     case = advance(office, propose(office), "investigating")
     due = timezone.localdate() + dt.timedelta(days=3)
-    document = services.issue_suspension(
+    document = issuing.issue_suspension(
         actor=office.officer, case=case, comply_by=due, measures="暂停该店铺的全部商品交易服务"
     )
     assert document.addressee == office.platform
     assert_renders_chinese(pdf_of(document), "暂停提供服务通知书", tmp_path)
     assert list(queries.notices_for(office.receiver)) == [document.notice]
-    notice = services.acknowledge_notice(actor=office.receiver, notice=document.notice)
+    notice = notices.acknowledge_notice(actor=office.receiver, notice=document.notice)
     assert notice.acknowledged_at is not None
-    refused(lambda: services.flag_ignored(actor=office.officer, notice=notice, reason="逾期未执行"), ErrorCode.CONFLICT)
-    notice = services.report_compliance(actor=office.receiver, notice=notice, report="已下架该店铺全部商品并暂停交易")
-    assert notice.complied_at is not None and not services.notice_overdue(notice)
+    refused(lambda: notices.flag_ignored(actor=office.officer, notice=notice, reason="逾期未执行"), ErrorCode.CONFLICT)
+    notice = notices.report_compliance(actor=office.receiver, notice=notice, report="已下架该店铺全部商品并暂停交易")
+    assert notice.complied_at is not None and not notices.notice_overdue(notice)
 
 
 def test_it_flags_an_ignored_suspension_notice_and_records_the_event(office: Office) -> None:
     case = advance(office, propose(office), "investigating")
-    document = services.issue_suspension(
+    document = issuing.issue_suspension(
         actor=office.officer,
         case=case,
         comply_by=FILED + dt.timedelta(days=3),
@@ -173,15 +173,15 @@ def test_it_flags_an_ignored_suspension_notice_and_records_the_event(office: Off
         on=FILED,
     )
     notice = Notice.objects.get(document=document)
-    assert services.notice_overdue(notice, dt.date(2024, 3, 8))
-    services.flag_ignored(actor=office.officer, notice=notice, reason="逾期未暂停服务", on=dt.date(2024, 3, 8))
+    assert notices.notice_overdue(notice, dt.date(2024, 3, 8))
+    notices.flag_ignored(actor=office.officer, notice=notice, reason="逾期未暂停服务", on=dt.date(2024, 3, 8))
     assert CreditEvent.objects.get(entity=office.platform).indicator == "enforcement.suspension_ignored"
 
 
 def test_it_needs_a_provider_and_a_filed_case_for_a_suspension_notice(office: Office) -> None:
     case = propose(office)
     error = refused(
-        lambda: services.issue_suspension(
+        lambda: issuing.issue_suspension(
             actor=office.officer, case=case, comply_by=timezone.localdate(), measures="暂停全部服务"
         ),
         ErrorCode.CONFLICT,
@@ -192,13 +192,13 @@ def test_it_needs_a_provider_and_a_filed_case_for_a_suspension_notice(office: Of
 def test_it_records_the_closure_veto_when_the_site_is_closed(office: Office, tmp_path: Path) -> None:
     case = advance(office, propose(office), "decided")
     refused(
-        lambda: services.issue_closure_proposal(
+        lambda: issuing.issue_closure_proposal(
             actor=office.officer, case=case, operator_name="中国电信泉州分公司", website="shoes.example.cn", on=DECIDED
         ),
         ErrorCode.CONFLICT,
     )
     penalty(office, case)
-    proposal = services.issue_closure_proposal(
+    proposal = issuing.issue_closure_proposal(
         actor=office.officer,
         case=case,
         operator_name="中国电信股份有限公司泉州分公司",
@@ -207,7 +207,7 @@ def test_it_records_the_closure_veto_when_the_site_is_closed(office: Office, tmp
     )
     assert_renders_chinese(pdf_of(proposal), "行政建议书", tmp_path)
     assert not CreditEvent.objects.filter(indicator="enforcement.website_closed").exists()
-    services.record_closure_executed(actor=office.officer, notice=proposal.notice, executed_on=dt.date(2024, 5, 20))
+    notices.record_closure_executed(actor=office.officer, notice=proposal.notice, executed_on=dt.date(2024, 5, 20))
     assert CreditEvent.objects.get(indicator="enforcement.website_closed").entity == office.seller
     assert grade(office)[1] == "D"
 
@@ -217,7 +217,7 @@ def test_it_transfers_a_case_with_its_file_list_and_the_veto(office: Office, tmp
     assert (
         "清单"
         in refused(
-            lambda: services.issue_judicial_transfer(
+            lambda: issuing.issue_judicial_transfer(
                 actor=office.officer,
                 case=case,
                 receiver="南安市公安局",
@@ -227,7 +227,7 @@ def test_it_transfers_a_case_with_its_file_list_and_the_veto(office: Office, tmp
             )
         ).message
     )
-    transfer = services.issue_judicial_transfer(
+    transfer = issuing.issue_judicial_transfer(
         actor=office.officer,
         case=case,
         receiver="南安市公安局",

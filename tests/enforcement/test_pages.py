@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from ecredit.accounts.roles import Role
-from ecredit.enforcement import services
+from ecredit.enforcement import issuing, services
 from ecredit.enforcement.models import Notice
 from tests.cast import make_user
 from tests.enforcement.helpers import Office, advance, other_department, penalty, propose
@@ -70,7 +70,7 @@ def test_it_shows_the_party_its_own_documents_only(office: Office) -> None:
 
 def test_it_lets_the_platform_acknowledge_and_report_on_its_page(office: Office) -> None:
     case = advance(office, propose(office), "investigating")
-    document = services.issue_suspension(
+    document = issuing.issue_suspension(
         actor=office.officer,
         case=case,
         comply_by=timezone.localdate() + dt.timedelta(days=2),
@@ -95,3 +95,33 @@ def test_it_publishes_penalties_on_a_public_page_without_secrets(office: Office)
 
     page = Client().get("/enforcement/penalties/").content.decode()
     assert office.seller.name in page and "晋江某鞋厂" not in page and "商业秘密" in page
+
+
+def test_it_flags_a_notice_past_its_deadline_on_the_officers_dashboard(office: Office) -> None:
+    case = advance(office, propose(office), "investigating")
+    day = case.filed_on
+    assert day is not None
+    document = issuing.issue_suspension(
+        actor=office.officer, case=case, comply_by=day + dt.timedelta(days=3), measures="暂停店铺交易服务", on=day
+    )
+    page = office.cast.client_for(office.inspector).get("/accounts/dashboard/").content.decode()
+    assert "逾期未报告执行的暂停提供服务通知书" in page and document.number in page
+    case_page = office.cast.client_for(office.inspector).get(f"/enforcement/cases/{case.pk}/").content.decode()
+    assert "逾期未报告执行情况" in case_page and "认定未执行" in case_page
+
+
+def test_it_labels_every_step_of_the_table_for_translation() -> None:
+    from ecredit.enforcement.transitions import TABLE
+    from ecredit.enforcement.views import STEP_LABELS
+
+    assert {t.name: t.label for t in TABLE} == {name: str(label) for name, label in STEP_LABELS.items()}
+
+
+def test_it_serves_an_evidence_file_to_the_department_only(office: Office) -> None:
+    case = advance(office, propose(office), "investigating")
+    link = services.add_evidence(actor=office.officer, case=case, title="页面截图", filename="shot.png", data=b"png")
+    url = f"/enforcement/evidence/{link.pk}/"
+    response = office.cast.client_for(office.colleague).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"png"  # type: ignore[attr-defined]
+    police = office.cast.client_for(make_user(other_department(), "police2", Role.INSPECTOR))
+    assert police.get(url).status_code == 404

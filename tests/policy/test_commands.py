@@ -17,7 +17,6 @@ from ecredit.policy import services
 from ecredit.policy.models import PackExtension
 from ecredit.policy.packs import load_pack
 from tests.policy.helpers import PACK_ID, REAL, line_of, variant
-from tests.policy.test_coverage import STILL_UNCOVERED
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -113,15 +112,22 @@ def test_it_diffs_two_packs_by_id_or_file(tmp_path: Path) -> None:
     assert run("diff", PACK_ID, str(REAL))[1].splitlines()[-1] == "没有不同"
 
 
-def test_it_prints_coverage_and_exits_1_while_duty_items_are_uncovered() -> None:
+def test_it_prints_coverage_and_exits_0_when_every_duty_item_is_implemented() -> None:
     status, output = run("coverage")
     lines = output.splitlines()
-    assert status == 1
+    assert status == 0
     assert "10.4\t第十条第（四）项\t义务\t已实施：指标 returns.refused；章节 returns" in lines
-    assert "15\t第十五条\t职权\t未实施" in lines
+    assert any(line.startswith("20\t第二十条\t义务\t已实施：") and "evidence/services.py" in line for line in lines)
     assert "1\t第一条\t定义\t无须实施：定义“电子商务”，不设定义务。" in lines
-    assert lines[-1] == f"未实施的义务、禁止或职权条款（{len(STILL_UNCOVERED)}）：{'、'.join(STILL_UNCOVERED)}"
+    assert lines[-1] == "每一项义务、禁止和职权条款都已有实施。"
     assert len(lines) == 74 + 1
+
+
+def test_it_exits_1_and_names_the_items_a_pack_leaves_uncovered(tmp_path: Path) -> None:
+    path = variant(tmp_path, ('cites: ["10.5", "14.6"]', 'cites: ["14.6"]'))
+    status, output = run("coverage", "--pack", str(path))
+    assert status == 1
+    assert output.splitlines()[-1] == "未实施的义务、禁止或职权条款（2）：10、10.5"
 
 
 def test_it_records_an_extension_as_the_command_line(db: None) -> None:
@@ -158,4 +164,10 @@ def test_it_answers_with_exit_codes_as_the_installed_command(tmp_path: Path) -> 
     assert (good.returncode, good.stdout) == (0, f"OK {PACK_ID}.yaml\n")
     assert bad.returncode == 1 and "indicators[26].cites[0]: 引用的条文“12.70”不存在" in bad.stdout
     cover = subprocess.run([ecredit, "policy", "coverage"], capture_output=True, text=True, env=env, check=False)
-    assert cover.returncode == 1 and "未实施的义务、禁止或职权条款" in cover.stdout
+    assert cover.returncode == 0 and "每一项义务、禁止和职权条款都已有实施" in cover.stdout
+    (tmp_path / "gap").mkdir()
+    gap = variant(tmp_path / "gap", ('cites: ["10.5", "14.6"]', 'cites: ["14.6"]'))
+    uncovered = subprocess.run(
+        [ecredit, "policy", "coverage", "--pack", str(gap)], capture_output=True, text=True, env=env, check=False
+    )
+    assert uncovered.returncode == 1 and "未实施的义务、禁止或职权条款（2）" in uncovered.stdout

@@ -17,6 +17,7 @@ from ecredit.accounts.roles import Action
 from ecredit.api.base import Pagination, allows, check_declarations, needs
 from ecredit.api.schemas import ErrorOut
 from ecredit.enforcement import documents, queries, services
+from ecredit.enforcement import notices as notice_services
 from ecredit.enforcement.models import Case, Notice
 from ecredit.errors import DomainError, ErrorCode
 
@@ -102,7 +103,7 @@ def _notice_out(notice: Notice) -> dict[str, Any]:
         "acknowledged_at": notice.acknowledged_at,
         "complied_at": notice.complied_at,
         "compliance_report": notice.compliance_report,
-        "overdue": services.notice_overdue(notice),
+        "overdue": notice_services.notice_overdue(notice),
         "pdf_url": f"/api/v1/notices/{notice.pk}/pdf",
     }
 
@@ -172,7 +173,7 @@ def notice_pdf(request: HttpRequest, notice_id: int) -> HttpResponse:
 @allows(Action.NOTICE_RECEIVE)
 def acknowledge(request: HttpRequest, notice_id: int) -> dict[str, Any]:
     actor = _actor(request)
-    notice = services.acknowledge_notice(actor=actor, notice=services.access_notice_for(actor, notice_id))
+    notice = notice_services.acknowledge_notice(actor=actor, notice=services.access_notice_for(actor, notice_id))
     return _notice_out(services.access_notice_for(actor, notice.pk))
 
 
@@ -185,7 +186,7 @@ def acknowledge(request: HttpRequest, notice_id: int) -> dict[str, Any]:
 @allows(Action.NOTICE_RECEIVE)
 def compliance(request: HttpRequest, notice_id: int, payload: ComplianceIn) -> dict[str, Any]:
     actor = _actor(request)
-    notice = services.report_compliance(
+    notice = notice_services.report_compliance(
         actor=actor, notice=services.access_notice_for(actor, notice_id), report=payload.report
     )
     return _notice_out(services.access_notice_for(actor, notice.pk))

@@ -38,6 +38,7 @@ ORGS = [
 ACCOUNTS = [
     DemoAccount("credit", "Demo-credit-2026", "林信用", "commerce", (Role.CREDIT_OFFICER,)),
     DemoAccount("inspector", "Demo-inspect-2026", "陈执法", "samr", (Role.INSPECTOR,)),
+    DemoAccount("inspector2", "Demo-inspect2-2026", "黄执法", "samr", (Role.INSPECTOR,)),
     DemoAccount("chief", "Demo-chief-2026", "许科长", "samr", (Role.DEPARTMENT_HEAD,)),
     DemoAccount("dept", "Demo-dept-2026", "黄协查", "police", (Role.DEPARTMENT_OFFICER,)),
     DemoAccount("lab", "Demo-lab-2026", "王检验", "lab", (Role.LAB_ANALYST,)),

@@ -11,16 +11,14 @@ import datetime as dt
 
 from django.utils import timezone
 
-from ecredit.accounts import services as accounts
-from ecredit.accounts.actors import SYSTEM, Actor
-from ecredit.accounts.models import Organisation, User
-from ecredit.accounts.roles import Role
-from ecredit.enforcement import services
+from ecredit.accounts.actors import Actor
+from ecredit.accounts.models import User
+from ecredit.enforcement import issuing, notices, services
 from ecredit.enforcement.models import Case
 from ecredit.enforcement.services import PartyIn
 from ecredit.registry.models import Entity
 
-SECOND_INSPECTOR = ("inspector2", "Demo-inspect2-2026", "黄执法")
+SECOND_INSPECTOR = "inspector2"
 BASIS = "《中华人民共和国产品质量法》第五十四条"
 
 
@@ -77,16 +75,8 @@ def _vetoed_key(today: dt.date) -> str:
 def load(*, users: dict[str, Actor], entities: dict[str, Entity], today: dt.date) -> int:
     """Cases for the demo department (SAMR): returns how many documents were issued."""
     officer, chief, platform = users["inspector"], users["chief"], users["platform"]
-    samr = Organisation.objects.get(pk=officer.organisation_id or 0)
-    username, password, name = SECOND_INSPECTOR
-    colleague = accounts.create_user(
-        actor=SYSTEM,
-        organisation=samr,
-        username=username,
-        password=password,
-        roles=[Role.INSPECTOR.value],
-        display_name=name,
-    )
+    # A case needs two officers: the demo's second inspector (demo.data.ACCOUNTS) works beside the first.
+    colleague = User.objects.get(username=SECOND_INSPECTOR)
     first = User.objects.get(pk=officer.user_id or 0)
     officers = [first, colleague]
     shop = entities["platform-mnyp"]
@@ -111,7 +101,7 @@ def load(*, users: dict[str, Actor], entities: dict[str, Entity], today: dt.date
     c = _walk(
         officer, chief, c, "decide", today - dt.timedelta(days=110), "罚款并建议关闭网站，涉嫌犯罪部分移送公安机关"
     )
-    services.issue_penalty(
+    issuing.issue_penalty(
         actor=officer,
         case=c,
         facts="当事人销售经抽查不合格的保温杯 500 只，货值 2.5 万元，整改期满后仍继续销售。",
@@ -121,14 +111,14 @@ def load(*, users: dict[str, Actor], entities: dict[str, Entity], today: dt.date
         severity="severe",
         on=today - dt.timedelta(days=100),
     )
-    closure = services.issue_closure_proposal(
+    closure = issuing.issue_closure_proposal(
         actor=officer,
         case=c,
         operator_name="中国电信股份有限公司泉州分公司",
         website="cup-demo.example.cn",
         on=today - dt.timedelta(days=100),
     )
-    services.issue_judicial_transfer(
+    issuing.issue_judicial_transfer(
         actor=officer,
         case=c,
         receiver="南安市公安局",
@@ -137,7 +127,7 @@ def load(*, users: dict[str, Actor], entities: dict[str, Entity], today: dt.date
         on=today - dt.timedelta(days=99),
     )
     c = services.fire(actor=officer, case=c, transition="execute", on=today - dt.timedelta(days=99))
-    services.record_closure_executed(actor=officer, notice=closure.notice, executed_on=today - dt.timedelta(days=95))
+    notices.record_closure_executed(actor=officer, notice=closure.notice, executed_on=today - dt.timedelta(days=95))
     services.fire(
         actor=officer,
         case=c,
@@ -178,7 +168,7 @@ def load(*, users: dict[str, Actor], entities: dict[str, Entity], today: dt.date
     services.add_evidence(
         actor=officer, case=a, title="商品页面截图（演示）", data=b"demo screenshot A", filename="a.png"
     )
-    services.issue_penalty(
+    issuing.issue_penalty(
         actor=officer,
         case=a,
         facts="当事人在平台店铺销售的运动鞋商品页面未标明执行标准，涉及商品 3 款。",
@@ -221,15 +211,15 @@ def load(*, users: dict[str, Actor], entities: dict[str, Entity], today: dt.date
         party_confirmed=True,
     )
     services.add_evidence(actor=officer, case=b, title="现场照片（演示）", data=b"demo photo B", filename="b.jpg")
-    notice = services.issue_suspension(
+    notice = issuing.issue_suspension(
         actor=officer,
         case=b,
         comply_by=today - dt.timedelta(days=20),
         measures="暂停该店铺全部商品的展示与交易",
         on=today - dt.timedelta(days=24),
     )
-    ack = services.acknowledge_notice(actor=platform, notice=notice.notice)
-    services.report_compliance(actor=platform, notice=ack, report="已于收到通知当日暂停该店铺全部商品的展示与交易")
+    ack = notices.acknowledge_notice(actor=platform, notice=notice.notice)
+    notices.report_compliance(actor=platform, notice=ack, report="已于收到通知当日暂停该店铺全部商品的展示与交易")
 
     # F: awaiting the head's approval to file; G: withdrawn; and leads in each outcome.
     _case(

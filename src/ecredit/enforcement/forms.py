@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ecredit.accounts.models import User
+from ecredit.enforcement.issuing import PENALTY_TYPES, SEVERITIES
 from ecredit.enforcement.models import Case, CaseState, Document, DocumentKind, EvidenceLink, LeadSource, RecordKind
-from ecredit.enforcement.services import PENALTY_TYPES, SEVERITIES
 from ecredit.policy.model import Pack
 from ecredit.registry.models import Entity
 

@@ -52,6 +52,23 @@ def due_cases(actor: Actor, today: dt.date | None = None) -> list[Due]:
     return [Due(case, (case.deadline - today).days) for case in rows if case.deadline is not None]
 
 
+def overdue_notices(actor: Actor, today: dt.date | None = None) -> QuerySet[Notice]:
+    """Suspension notices of the department's cases whose deadline passed with no compliance reported
+    and that no officer has dealt with yet."""
+    today = today or timezone.localdate()
+    return (
+        Notice.objects.filter(
+            document__kind=DocumentKind.SUSPENSION,
+            document__case__in=cases_for(actor),
+            complied_at__isnull=True,
+            ignored_at__isnull=True,
+            comply_by__lt=today,
+        )
+        .select_related("document", "document__case")
+        .order_by("comply_by", "pk")
+    )
+
+
 def notices_for(actor: Actor) -> QuerySet[Notice]:
     """Suspension notices addressed to an entity of the actor's organisation."""
     if not actor.can(Action.NOTICE_RECEIVE) or actor.organisation_id is None:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("notices/<int:pk>/flag/", views.flag_notice, name="flag_notice"),
     path("notices/<int:pk>/executed/", views.closure_executed, name="closure_executed"),
     path("pdf/<int:pk>/", views.pdf, name="pdf"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("mine/", views.mine, name="mine"),
     path("penalties/", views.penalties, name="penalties"),
     path("documents/<str:token>/", views.check, name="check"),

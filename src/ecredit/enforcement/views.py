@@ -18,20 +18,32 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecredit.accounts.access import actor_of, public, requires
 from ecredit.accounts.models import User
 from ecredit.accounts.roles import Action
 from ecredit.credit import queries as credit_queries
-from ecredit.enforcement import documents, forms, queries, services, transitions
-from ecredit.enforcement.models import Case, Document, DocumentKind, Lead, LeadStatus, Notice
+from ecredit.enforcement import documents, forms, issuing, queries, services, transitions
+from ecredit.enforcement import notices as notice_services
+from ecredit.enforcement.models import Case, Document, DocumentKind, EvidenceLink, Lead, LeadStatus, Notice
 from ecredit.enforcement.services import PartyIn
 from ecredit.enforcement.transitions import RUNNING
 from ecredit.errors import DomainError
 from ecredit.policy.packs import active_pack
 
 PAGE_SIZE = 50
+# The table's button words (``transitions.TABLE``), for translation; the table itself imports no Django.
+STEP_LABELS = {
+    "file": gettext_lazy("批准立案"),
+    "investigate": gettext_lazy("开始调查"),
+    "submit": gettext_lazy("调查终结，提请决定"),
+    "decide": gettext_lazy("批准处理决定"),
+    "execute": gettext_lazy("进入执行"),
+    "close": gettext_lazy("结案"),
+    "withdraw": gettext_lazy("撤销案件"),
+}
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
@@ -91,7 +103,11 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     found = _case(request, pk)
     granted = services._granted(actor)
-    steps = [t for t in transitions.available(found.state) if t.action in granted]
+    steps = [
+        {"name": t.name, "label": STEP_LABELS.get(t.name, t.label), "needs_reason": t.needs_reason}
+        for t in transitions.available(found.state)
+        if t.action in granted
+    ]
     context = {
         "case": found,
         "due": queries.deadline_state(found),
@@ -112,7 +128,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "evidence_form": forms.EvidenceForm(prefix="evidence"),
         "noncooperation_form": forms.NoncooperationForm(case=found, prefix="nc"),
         "extend_form": forms.ExtendForm(prefix="extend", initial={"days": services.rules().extension.applied}),
-        "kinds": [(kind, label) for kind, label in DocumentKind.choices if found.state in services.ISSUE_STATES[kind]],
+        "kinds": [(kind, label) for kind, label in DocumentKind.choices if found.state in issuing.ISSUE_STATES[kind]],
         "today": timezone.localdate(),
     }
     return render(request, "enforcement/case.html", context)
@@ -127,7 +143,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     name = data.get("transition", "")
     step = transitions.BY_NAME.get(name)
-    label = step.label if step else name
+    label = STEP_LABELS.get(name, step.label if step else name)
     return _done(
         request,
         found,
@@ -228,11 +244,11 @@ def noncooperation(request: HttpRequest, pk: int) -> HttpResponse:
 def _issue(request: HttpRequest, found: Case, kind: str, data: dict[str, Any]) -> Document:
     actor = actor_of(request)
     if kind == DocumentKind.SUSPENSION:
-        return services.issue_suspension(
+        return issuing.issue_suspension(
             actor=actor, case=found, party=data["party"], comply_by=data["comply_by"], measures=data["measures"]
         )
     if kind == DocumentKind.PENALTY:
-        return services.issue_penalty(
+        return issuing.issue_penalty(
             actor=actor,
             case=found,
             party=data["party"],
@@ -246,10 +262,10 @@ def _issue(request: HttpRequest, found: Case, kind: str, data: dict[str, Any]) -
             corrects=data["corrects"],
         )
     if kind == DocumentKind.CLOSURE_PROPOSAL:
-        return services.issue_closure_proposal(
+        return issuing.issue_closure_proposal(
             actor=actor, case=found, party=data["party"], operator_name=data["operator_name"], website=data["website"]
         )
-    return services.issue_judicial_transfer(
+    return issuing.issue_judicial_transfer(
         actor=actor,
         case=found,
         receiver=data["receiver"],
@@ -288,7 +304,7 @@ def flag_notice(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(
         request,
         found,
-        lambda: services.flag_ignored(actor=actor_of(request), notice=notice, reason=reason),
+        lambda: notice_services.flag_ignored(actor=actor_of(request), notice=notice, reason=reason),
         _("已认定未执行，并记入信用档案。"),
     )
 
@@ -305,7 +321,7 @@ def closure_executed(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(
         request,
         found,
-        lambda: services.record_closure_executed(actor=actor_of(request), notice=notice, executed_on=day),
+        lambda: notice_services.record_closure_executed(actor=actor_of(request), notice=notice, executed_on=day),
         _("已登记网站关闭，并记入信用档案。"),
     )
 
@@ -435,6 +451,15 @@ def decide_lead(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
     return redirect("enforcement:lead", pk=found.pk)
 
 
+@requires(Action.CASE_VIEW)
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An uploaded evidence file, for the case's department only (Art. 18)."""
+    link = EvidenceLink.objects.filter(pk=pk).exclude(file="").select_related("case").first()
+    if link is None or not services.in_department(actor_of(request), link.case):
+        raise Http404
+    return FileResponse(link.file.open("rb"), as_attachment=True, filename=link.file.name.rsplit("/", 1)[-1])
+
+
 # --- documents, for whoever may see them ---------------------------------------------------------
 
 
@@ -458,7 +483,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def notices(request: HttpRequest) -> HttpResponse:
     rows = list(queries.notices_for(actor_of(request)))
     for notice in rows:
-        notice.overdue = services.notice_overdue(notice)  # type: ignore[attr-defined]
+        notice.overdue = notice_services.notice_overdue(notice)  # type: ignore[attr-defined]
     return render(request, "enforcement/notices.html", {"notices": rows, "form": forms.ComplianceForm()})
 
 
@@ -472,7 +497,7 @@ def _own_notice(request: HttpRequest, pk: int) -> Notice:
 @requires(Action.NOTICE_RECEIVE)
 @require_POST
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = services.acknowledge_notice(actor=actor_of(request), notice=_own_notice(request, pk))
+    notice = notice_services.acknowledge_notice(actor=actor_of(request), notice=_own_notice(request, pk))
     messages.success(request, _("已签收 %(number)s。") % {"number": notice.document.number})
     return redirect("enforcement:notices")
 
@@ -484,7 +509,7 @@ def comply(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ComplianceForm(request.POST)
     report = form.cleaned_data["report"] if form.is_valid() else ""
     try:
-        services.report_compliance(actor=actor_of(request), notice=notice, report=report)
+        notice_services.report_compliance(actor=actor_of(request), notice=notice, report=report)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
