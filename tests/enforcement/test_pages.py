@@ -4,14 +4,23 @@ second department cannot, overdue cases stand out, the party and the platform se
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.utils import timezone
+from django.utils.html import escape
 
 from ecredit.accounts.roles import Role
+from ecredit.accounts.services import actor_for_user
 from ecredit.enforcement import issuing, services
 from ecredit.enforcement.models import Notice
+from ecredit.evidence import services as evidence
 from tests.cast import make_user
 from tests.enforcement.helpers import Office, advance, other_department, penalty, propose
+
+EML = (
+    "From: shop@example.cn\r\nTo: inspector@samr.example.cn\r\nSubject: =?utf-8?b?5Zue5aSN?=\r\n"
+    "Date: Mon, 2 Sep 2024 10:00:00 +0800\r\n\r\n已下架。\r\n"
+).encode()
 
 
 def test_it_lists_the_departments_cases_and_flags_an_overdue_one(office: Office) -> None:
@@ -56,6 +65,22 @@ def test_it_shows_the_case_page_with_timeline_documents_and_deadline(office: Off
     assert document.number in page and "办案经过" in page and "批准立案" in page
     pdf = office.cast.client_for(office.inspector).get(f"/enforcement/pdf/{document.pk}/")
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+
+
+def test_it_lists_the_evidence_store_items_filed_under_the_case(office: Office) -> None:
+    case = advance(office, propose(office), "investigating")
+    client = office.cast.client_for(office.inspector)
+    page = client.get(f"/enforcement/cases/{case.pk}/").content.decode()
+    assert escape("/evidence/capture/?" + urlencode({"case_ref": case.number})) in page
+    item = evidence.upload_evidence(
+        actor=actor_for_user(office.inspector),
+        kind="email",
+        title="当事人回复的电子邮件",
+        files=[evidence.Upload("reply.eml", EML, "message/rfc822")],
+        case_ref=case.number,
+    )
+    page = client.get(f"/enforcement/cases/{case.pk}/").content.decode()
+    assert f'href="/evidence/{item.pk}/"' in page and "当事人回复的电子邮件" in page
 
 
 def test_it_shows_the_party_its_own_documents_only(office: Office) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -31,6 +32,7 @@ from ecredit.enforcement.models import Case, Document, DocumentKind, EvidenceLin
 from ecredit.enforcement.services import PartyIn
 from ecredit.enforcement.transitions import RUNNING
 from ecredit.errors import DomainError
+from ecredit.evidence import services as evidence_services
 from ecredit.policy.packs import active_pack
 
 PAGE_SIZE = 50
@@ -116,6 +118,14 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "events": found.events.all(),
         "records": found.records.all(),
         "evidence": found.evidence.all(),
+        # Items of the evidence store (web captures, uploads with their custody log) filed under this case.
+        "stored": (
+            evidence_services.evidence_for(actor).filter(case_ref=found.number).order_by("created_at")
+            if found.number and actor.can(Action.EVIDENCE_VIEW)
+            else []
+        ),
+        "may_capture": actor.can(Action.EVIDENCE_CAPTURE) and bool(found.number),
+        "capture_query": urlencode({"case_ref": found.number}),
         "documents": found.documents.select_related("corrects").order_by("issued_on", "pk"),
         "notices": Notice.objects.filter(document__case=found).select_related("document"),
         "extensions": found.extensions.order_by("approved_at"),
