@@ -73,15 +73,55 @@ def test_it_confirms_a_finding_into_a_credit_event(cast: Cast, seller: Entity, t
     finding = _finding(cast, seller, tmp_path)
     page = cast.client_for(cast.credit_officer).get(f"/monitoring/findings/{finding.pk}/").content.decode()
     assert "<mark>高仿</mark>" in page
-    response = cast.client_for(cast.credit_officer).post(
+    # The Commerce Bureau handles no cases: it cannot refer the finding as a lead (and is not offered to).
+    assert "同时移交执法线索" not in page
+    refused = cast.client_for(cast.credit_officer).post(
         f"/monitoring/findings/{finding.pk}/confirm/", {"refer_to_enforcement": "on"}, follow=True
     )
+    assert "只有执法部门的办案人员可以将发现移交为执法线索" in refused.content.decode()
+    assert not CreditEvent.objects.exists() and Finding.objects.get().status == FindingStatus.PENDING
+    response = cast.client_for(cast.credit_officer).post(f"/monitoring/findings/{finding.pk}/confirm/", follow=True)
     assert "已确认，并记录信用事件" in response.content.decode()
     event = CreditEvent.objects.get(entity=seller)
     assert (event.indicator, event.source_kind) == ("conduct.14_9_counterfeit_goods", "platform")
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CONFIRMED and finding.credit_event_id == event.pk
-    assert finding.refer_to_enforcement and not finding.capture_requested
+    assert not finding.refer_to_enforcement and not finding.capture_requested and finding.lead is None
+
+
+def test_it_refers_a_finding_to_enforcement_and_queues_the_capture_of_its_listing(
+    cast: Cast, seller: Entity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECREDIT_CAPTURE_ALLOW_PRIVATE", "1")  # the listing is served on this machine
+    upload(
+        cast,
+        write_csv(
+            tmp_path / "l.csv",
+            "listings",
+            [listing(seller.uscc or "", "SP-1", description="高仿", url="http://127.0.0.1:8123/item/1")],
+        ),
+    )
+    finding = Finding.objects.get()
+    client = cast.client_for(cast.inspector)
+    assert "同时移交执法线索" in client.get(f"/monitoring/findings/{finding.pk}/").content.decode()
+    response = client.post(
+        f"/monitoring/findings/{finding.pk}/confirm/",
+        {"refer_to_enforcement": "on", "capture_requested": "on"},
+        follow=True,
+    )
+    text = response.content.decode()
+    finding.refresh_from_db()
+    lead, item = finding.lead, finding.evidence
+    assert lead is not None and item is not None
+    assert f"已移交执法线索 #{lead.pk}" in text and f"已排队固定商品页面（电子证据 #{item.pk}）" in text
+    assert (lead.source_kind, lead.source_ref, lead.entity_id) == (
+        "monitoring",
+        f"monitoring-finding:{finding.pk}",
+        seller.pk,
+    )
+    assert lead.department_id == cast.samr.pk and "高仿" in lead.summary
+    assert (item.source_url, item.status, item.entity_id) == ("http://127.0.0.1:8123/item/1", "queued", seller.pk)
+    assert f'href="/enforcement/leads/{lead.pk}/"' in text and f'href="/evidence/{item.pk}/"' in text
 
 
 def test_it_dismisses_a_finding_only_with_a_reason(cast: Cast, seller: Entity, tmp_path: Path) -> None:

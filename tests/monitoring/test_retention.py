@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from io import StringIO
 from pathlib import Path
@@ -11,12 +12,14 @@ from django.core.management import call_command
 
 from ecredit.accounts.services import actor_for_user
 from ecredit.audit.models import AuditEntry
+from ecredit.enforcement import services as enforcement
 from ecredit.errors import DomainError
 from ecredit.monitoring import retention, services
 from ecredit.monitoring.models import Complaint, SellerReport
 from ecredit.policy.packs import active_pack
 from ecredit.registry.models import Entity
 from tests.cast import Cast
+from tests.enforcement.helpers import make_office, propose
 from tests.monitoring.helpers import write_csv
 from tests.registry.helpers import make_resident_id, register
 
@@ -63,14 +66,21 @@ def test_it_purges_only_past_the_minimum_and_audits_it(cast: Cast, tmp_path: Pat
     assert SellerReport.objects.exclude(resident_id="").count() == 1  # identity kept 2 years from the report
 
 
-def test_it_skips_anything_under_an_open_case(cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_skips_anything_under_an_open_case(cast: Cast, tmp_path: Path) -> None:
     seller = setup_data(cast, tmp_path)
-    monkeypatch.setattr(retention, "OPEN_CASES", [lambda: {seller.pk}])
+    office = make_office(cast)
+    case = propose(dataclasses.replace(office, seller=seller))  # the seller is a party to a proposed case
     counts = retention.purge(
         actor=actor_for_user(cast.admin), pack=active_pack(), day=dt.date(2027, 1, 5), dry_run=False
     )
     assert counts["complaints"] == 0 and counts["skipped_open_case"] == 1
     assert Complaint.objects.get().complainant == "王女士"
+    # Once the case is withdrawn, the complainant's details past their period are cleared.
+    enforcement.fire(actor=office.chief, case=case, transition="withdraw", reason="当事人已主动整改，撤销立案")
+    counts = retention.purge(
+        actor=actor_for_user(cast.admin), pack=active_pack(), day=dt.date(2027, 1, 5), dry_run=False
+    )
+    assert counts["complaints"] == 1 and Complaint.objects.get().complainant == ""
 
 
 def test_it_refuses_the_purge_to_an_officer(cast: Cast) -> None:

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from ecredit.accounts.actors import Actor
 from ecredit.accounts.roles import Action
-from ecredit.enforcement.models import Case, Document, DocumentKind, Notice, Publication
-from ecredit.enforcement.transitions import RUNNING
+from ecredit.enforcement.models import Case, CaseParty, Document, DocumentKind, Notice, Publication
+from ecredit.enforcement.transitions import FINAL, RUNNING
 
 NEAR_DUE_DAYS = 15  # how early a running case is highlighted before its deadline (a screen setting)
 
@@ -98,3 +98,13 @@ def own_documents(actor: Actor) -> QuerySet[Document]:
 def published_penalties(today: dt.date | None = None) -> QuerySet[Publication]:
     today = today or timezone.localdate()
     return Publication.objects.filter(published_on__lte=today, visible_until__gt=today).select_related("document")
+
+
+def entities_with_open_case() -> set[int]:
+    """Entities that are a party to a case not yet closed or withdrawn (a proposed case counts): their
+    records are kept whatever their retention period says (``ecredit retention purge`` skips them)."""
+    return set(
+        CaseParty.objects.exclude(case__state__in=[str(state) for state in FINAL])
+        .values_list("entity_id", flat=True)
+        .distinct()
+    )

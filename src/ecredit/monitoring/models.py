@@ -156,6 +156,13 @@ class Finding(models.Model):
     # Asked for on confirming; the enforcement (issue 7) and evidence (issue 6) apps pick them up once merged.
     refer_to_enforcement = models.BooleanField(_("移交执法线索"), default=False)
     capture_requested = models.BooleanField(_("固定商品页面证据"), default=False)
+    # What the confirmation set going: an enforcement lead (线索) and the capture of the listing's page.
+    lead = models.OneToOneField(
+        "enforcement.Lead", on_delete=models.PROTECT, null=True, blank=True, related_name="monitoring_finding"
+    )
+    evidence = models.ForeignKey(
+        "evidence.Evidence", on_delete=models.PROTECT, null=True, blank=True, related_name="monitoring_findings"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,8 +6,8 @@ before its minimum; ``ecredit retention report`` lists what becomes eligible and
 whose declared periods fall short; ``ecredit retention purge`` blanks personal data that is eligible,
 skipping anything that concerns an entity under an open case.
 
-The open-case check is a seam: the enforcement app (issue 7) is not on this branch. ``OPEN_CASES`` is
-the hook it fills after the merge (a function returning the ids of entities with an open case).
+Which entities are under an open case is enforcement's answer (``entities_with_open_case``): a party
+to any case not closed or withdrawn.
 """
 
 from __future__ import annotations
@@ -22,17 +22,13 @@ from django.db.models import QuerySet
 from ecredit.accounts.actors import Actor
 from ecredit.accounts.roles import Action
 from ecredit.audit import services as audit
+from ecredit.enforcement import queries as enforcement_queries
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.monitoring.models import Complaint, ComplaintStatus, RetentionDeclaration, SellerReport
 from ecredit.policy.model import Pack, Retention
 
-
-def _no_open_cases() -> set[int]:
-    return set()
-
-
-# Replaced after the merge with enforcement's "entities with an open case" query; see the module doc.
-OPEN_CASES: list[Callable[[], set[int]]] = [_no_open_cases]
+# Every source of "this entity is under an open case" (a list, so that a later source can join).
+OPEN_CASES: list[Callable[[], set[int]]] = [enforcement_queries.entities_with_open_case]
 
 
 def entities_under_open_case() -> set[int]:

@@ -25,7 +25,11 @@ from ecredit.audit import services as audit
 from ecredit.credit import services as credit
 from ecredit.credit.calendar import CalendarNotCovered, add_working_days
 from ecredit.crypto import lookup_digest
+from ecredit.enforcement import services as enforcement
+from ecredit.enforcement.models import LeadSource
 from ecredit.errors import DomainError, ErrorCode
+from ecredit.evidence import services as evidence
+from ecredit.evidence.models import Evidence
 from ecredit.monitoring import intake, returns, scan
 from ecredit.monitoring.models import (
     Batch,
@@ -436,11 +440,14 @@ def confirm_finding(
     capture_requested: bool = False,
 ) -> Finding:
     """An officer confirms a finding: its credit event is recorded (when it names an indicator and an
-    entity). ``refer_to_enforcement`` and ``capture_requested`` are kept on the finding for the
-    enforcement and evidence apps (a lead, a capture of the listing's page) to pick up."""
+    entity). ``refer_to_enforcement`` also records an enforcement lead in the officer's department
+    (which needs the right to handle cases); ``capture_requested`` is kept on the finding and the page
+    then queues the capture of the listing (``request_listing_capture``)."""
     _require(actor, Action.FINDINGS_REVIEW)
     if finding.indicator and finding.entity_id is None:
         raise _invalid("entity", "该发现的经营者尚未匹配到登记主体，不能记录信用事件；请先核实身份或排除。")
+    if refer_to_enforcement and not actor.can(Action.CASE_MANAGE):
+        raise DomainError(ErrorCode.FORBIDDEN, "只有执法部门的办案人员可以将发现移交为执法线索；请联系市场监管部门。")
     with transaction.atomic():
         locked = _pending(finding)
         if locked.indicator and locked.entity is not None:
@@ -453,6 +460,16 @@ def confirm_finding(
         locked.status, locked.decided_by, locked.decided_at = FindingStatus.CONFIRMED, actor.label[:200], timezone.now()
         locked.decision_reason = note.strip()
         locked.refer_to_enforcement, locked.capture_requested = refer_to_enforcement, capture_requested
+        if refer_to_enforcement:
+            where = locked.listing.url if locked.listing is not None and locked.listing.url else ""
+            locked.lead = enforcement.record_lead(
+                actor=actor,
+                source_kind=LeadSource.MONITORING,
+                source_ref=f"monitoring-finding:{locked.pk}",
+                entity=locked.entity,
+                summary=f"网络监测发现：{locked.list_label or locked.indicator}“{locked.term}”"
+                f"{'（' + where + '）' if where else ''}：{(locked.context or locked.detail)[:300]}",
+            )
         locked.save(
             update_fields=[
                 "status",
@@ -462,11 +479,31 @@ def confirm_finding(
                 "credit_event_id",
                 "refer_to_enforcement",
                 "capture_requested",
+                "lead",
             ]
         )
         audit.record(actor=actor, action="monitoring.finding.confirm", target=locked,
                      changes={"status": ["pending", "confirmed"], "credit_event": [None, locked.credit_event_id]})  # fmt: skip
     return locked
+
+
+def request_listing_capture(*, actor: Actor, finding: Finding) -> Evidence:
+    """Queue the capture of a confirmed finding's listing page in the evidence store (screenshot, PDF,
+    WACZ, signed), linked from the finding. Refused, with the evidence store's reason, when the listing
+    has no address or the address may not be captured."""
+    url = finding.listing.url if finding.listing is not None else ""
+    if not url:
+        raise _invalid("url", "该发现没有商品网址，无法固定页面。")
+    with transaction.atomic():
+        item = evidence.request_capture(
+            actor=actor,
+            request=evidence.CaptureRequest(
+                url=url, entity=finding.entity, note=f"网络监测发现 #{finding.pk}：{finding.list_label} {finding.term}"
+            ),
+        )
+        Finding.objects.filter(pk=finding.pk).update(evidence=item)
+        finding.evidence = item
+    return item
 
 
 def dismiss_finding(*, actor: Actor, finding: Finding, reason: str) -> Finding:

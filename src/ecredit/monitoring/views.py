@@ -130,7 +130,14 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
     found = _finding(pk)
     actor = actor_of(request)
     can_review = actor.can(Action.FINDINGS_REVIEW) and found.status == FindingStatus.PENDING
-    context = {"finding": found, "can_review": can_review, "confirm_form": ConfirmForm(), "dismiss_form": DismissForm()}
+    confirm_form = ConfirmForm()
+    # Only a department that handles cases may turn a finding into a lead; only officers who may fix
+    # evidence may have the page captured.
+    if not actor.can(Action.CASE_MANAGE):
+        del confirm_form.fields["refer_to_enforcement"]
+    if not actor.can(Action.EVIDENCE_CAPTURE):
+        del confirm_form.fields["capture_requested"]
+    context = {"finding": found, "can_review": can_review, "confirm_form": confirm_form, "dismiss_form": DismissForm()}
     if found.listing is not None and found.field and found.span_start is not None and found.span_end is not None:
         text = str(found.listing.fields.get(found.field, ""))
         context["before"] = text[: found.span_start]
@@ -160,6 +167,15 @@ def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已确认，并记录信用事件 #%(id)s。") % {"id": done.credit_event_id})
         else:
             messages.success(request, _("已确认。"))
+        if done.lead_id:
+            messages.success(request, _("已移交执法线索 #%(id)s。") % {"id": done.lead_id})
+        if done.capture_requested:
+            try:
+                item = services.request_listing_capture(actor=actor_of(request), finding=done)
+            except DomainError as exc:
+                messages.warning(request, _("商品页面未能排队固定：%(reason)s") % {"reason": exc.message})
+            else:
+                messages.success(request, _("已排队固定商品页面（电子证据 #%(id)s）。") % {"id": item.pk})
     return redirect("monitoring:finding", pk=pk)
 
 
