@@ -157,6 +157,10 @@ def test_it_publishes_results_without_personal_data_and_offers_the_draw_record(w
     download = Client().get(f"/inspections/public/{plan.pk}/draw.json")
     assert download["Content-Type"].startswith("application/json")
     assert draw.verify(draw.record_from_dict(json.loads(download.content))) is None
+    # The officers' statistics chart the pass rate over time: this month's point is at 100%.
+    stats = world.cast.client_for(world.cast.inspector).get("/inspections/stats/").content.decode()
+    month = sample.publication.published_on.strftime("%Y-%m")
+    assert 'id="pass-rate-history"' in stats and f'data-day="{month}-01" data-score="100"' in stats
 
 
 def test_it_gives_the_operator_and_its_platform_a_notice_document(world: World, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ service and answers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ecredit.accounts.access import actor_of, public, requires
 from ecredit.accounts.models import Organisation
 from ecredit.accounts.roles import Action, OrgKind
+from ecredit.credit import charts
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.evidence import services as evidence_services
 from ecredit.inspections import queries, services
@@ -413,9 +416,29 @@ def stats(request: HttpRequest) -> HttpResponse:
         ("platform", _("按平台")),
         ("grade", _("按信用等级")),
     ]
+    months = queries.monthly_pass_rates()
+    # The pass rate over time, drawn like the grade history (server-side SVG, no script).
+    chart = charts.grade_history_svg(
+        [
+            charts.Point(
+                day=dt.date.fromisoformat(f"{m['month']}-01"),
+                score=float(m["rate"]),
+                tooltip=_("%(month)s · %(passed)s/%(total)s 合格 · %(rate)s%%")
+                % {"month": m["month"], "passed": m["passed"], "total": m["total"], "rate": m["rate"]},
+            )
+            for m in months
+        ],
+        (),
+        floor=0,
+        ceiling=100,
+        title=_("抽查合格率（按月）"),
+        description=_("每月得出最终结论的样品中合格样品所占的百分比。"),
+        element_id="pass-rate-history",
+    )
     context = {
         "groups": [(label, queries.pass_rates(key)) for key, label in groups],
-        "months": queries.monthly_pass_rates(),
+        "months": months,
+        "chart": mark_safe(chart),  # noqa: S308 -- built by credit.charts, which escapes every text
         "plans": queries.plans().order_by("-period_start", "-pk")[:20],
     }
     return render(request, "inspections/stats.html", context)
