@@ -163,6 +163,8 @@ TEMPLATES = [
 # Background work (evidence capture, long imports): Django's task framework, the database as the queue.
 # `ecredit db_worker` runs the queue; `make run` starts one beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A monitoring batch uploaded through the page larger than this is checked and applied by the worker.
+MONITORING_INLINE_BYTES = 2 * 1024 * 1024
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

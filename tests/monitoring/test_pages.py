@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from ecredit.credit.models import CreditEvent
 from ecredit.monitoring.models import Batch, BatchStatus, Finding, FindingStatus, Listing
@@ -47,6 +49,26 @@ def test_it_applies_a_clean_upload_and_links_its_findings(cast: Cast, seller: En
     batch = Batch.objects.get()
     queue = cast.client_for(cast.inspector).get(f"/monitoring/findings/?batch={batch.pk}").content.decode()
     assert "高仿" in queue and "14.9" in queue
+
+
+def test_it_leaves_a_large_upload_to_the_worker_and_shows_its_progress(
+    transactional_db: None, cast: Cast, seller: Entity, tmp_path: Path, settings: Any
+) -> None:
+    # A real commit (transactional_db): the worker reads the queue from the database.
+    settings.MONITORING_INLINE_BYTES = 0  # every file counts as large here
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    path = write_csv(tmp_path / "l.csv", "listings", [listing(seller.uscc or "", "SP-1", description="高仿")])
+    response = upload(cast, path)
+    batch = Batch.objects.get()
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert batch.status == BatchStatus.VALIDATING and Listing.objects.count() == 0
+    assert '<meta http-equiv="refresh"' in page and "校验中" in page  # the page refreshes until it is done
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.APPLIED and Listing.objects.count() == 1 and Finding.objects.count() == 1
+    page = cast.client_for(cast.credit_officer).get(f"/monitoring/batches/{batch.pk}/").content.decode()
+    assert "已导入 1 行，发现问题 1 条。" in page and '<meta http-equiv="refresh"' not in page
+    assert not list((Path(settings.MEDIA_ROOT) / "monitoring" / "queued").iterdir())  # the copy is gone
 
 
 def test_it_refuses_the_upload_page_to_an_operator(cast: Cast) -> None:

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from ecredit.accounts.actors import Actor
+from ecredit.accounts.models import User
 from ecredit.accounts.roles import Action
+from ecredit.accounts.services import actor_for_user
 from ecredit.audit import services as audit
 from ecredit.credit import services as credit
 from ecredit.credit.calendar import CalendarNotCovered, add_working_days
@@ -90,20 +94,10 @@ def fingerprint(*parts: object) -> str:
 # --- batches -----------------------------------------------------------------------------------------
 
 
-def submit_batch(
-    *,
-    actor: Actor,
-    kind: str,
-    batch_id: str,
-    path: Path,
-    filename: str = "",
-    progress: Progress | None = None,
-    pack: Pack | None = None,
-) -> Batch:
-    """Check and apply one file. The same ``batch_id`` from the same submitter, once applied, is
-    returned as it is and changes nothing; a batch that was rejected may be sent again, corrected."""
+def _register_batch(*, actor: Actor, kind: str, batch_id: str, path: Path, filename: str) -> tuple[Batch, bool]:
+    """The batch to check and apply (new, or a rejected one sent again), or the one already applied under
+    the same id (``False``: nothing to do)."""
     _require(actor, Action.MONITORING_SUBMIT)
-    pack = pack or active_pack()
     batch_id = batch_id.strip()
     if kind not in intake.COLUMNS:
         raise _invalid("kind", f"数据类型应为：{'、'.join(intake.COLUMNS)}。")
@@ -116,7 +110,7 @@ def submit_batch(
     key = _submitter_key(actor)
     existing = Batch.objects.filter(submitter_key=key, batch_id=batch_id).first()
     if existing is not None and existing.status != BatchStatus.REJECTED:
-        return existing  # already applied (or being applied): the same id changes nothing
+        return existing, False  # already applied (or being applied): the same id changes nothing
     if existing is not None and existing.kind != kind:
         raise _invalid("batch_id", f"批次 {batch_id} 已用于“{existing.get_kind_display()}”，请换一个批次编号。")
     with transaction.atomic():
@@ -128,10 +122,67 @@ def submit_batch(
         batch.save()
         audit.record(actor=actor, action="monitoring.batch.submit", target=batch,
                      changes={"kind": [None, kind], "file": [None, batch.filename], "sha256": [None, batch.sha256]})  # fmt: skip
-    if not _validate(batch, path, pack, progress):
-        return batch
-    _apply(actor, batch, path, pack, progress)
+    return batch, True
+
+
+def _process(actor: Actor, batch: Batch, path: Path, pack: Pack, progress: Progress | None) -> Batch:
+    if _validate(batch, path, pack, progress):
+        _apply(actor, batch, path, pack, progress)
     return batch
+
+
+def submit_batch(
+    *,
+    actor: Actor,
+    kind: str,
+    batch_id: str,
+    path: Path,
+    filename: str = "",
+    progress: Progress | None = None,
+    pack: Pack | None = None,
+) -> Batch:
+    """Check and apply one file. The same ``batch_id`` from the same submitter, once applied, is
+    returned as it is and changes nothing; a batch that was rejected may be sent again, corrected."""
+    batch, fresh = _register_batch(actor=actor, kind=kind, batch_id=batch_id, path=path, filename=filename)
+    if not fresh:
+        return batch
+    return _process(actor, batch, path, pack or active_pack(), progress)
+
+
+def _queued_path(batch: Batch) -> Path:
+    return (
+        Path(settings.MEDIA_ROOT) / "monitoring" / "queued" / f"batch-{batch.pk}{Path(batch.filename).suffix.lower()}"
+    )
+
+
+def queue_batch(*, actor: Actor, kind: str, batch_id: str, path: Path, filename: str = "") -> Batch:
+    """Register a (large) file as a batch and leave checking and applying it to the task worker
+    (``ecredit db_worker``): the batch page shows its progress meanwhile. Same rules as ``submit_batch``."""
+    from ecredit.monitoring.tasks import process_batch_task
+
+    if actor.user_id is None:
+        raise DomainError(ErrorCode.FORBIDDEN, "排队处理的批次须由登录用户提交。")
+    batch, fresh = _register_batch(actor=actor, kind=kind, batch_id=batch_id, path=path, filename=filename)
+    if not fresh:
+        return batch
+    kept = _queued_path(batch)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, kept)
+    user_id = actor.user_id
+    transaction.on_commit(lambda: process_batch_task.enqueue(batch.pk, user_id))
+    return batch
+
+
+def process_queued_batch(*, batch_id: int, user_id: int) -> None:
+    """The task's work: check and apply a queued batch as the person who uploaded it, then drop the copy."""
+    batch = Batch.objects.get(pk=batch_id)
+    kept = _queued_path(batch)
+    try:
+        if batch.status == BatchStatus.VALIDATING:
+            actor = actor_for_user(User.objects.get(pk=user_id))
+            _process(actor, batch, kept, active_pack(), None)
+    finally:
+        kept.unlink(missing_ok=True)
 
 
 def _report(batch: Batch, progress: Progress | None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
@@ -67,8 +68,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         path, remove = stored_upload(file)
+        # A small file is checked and applied at once; a large one goes to the task worker and the batch
+        # page shows its progress (a million rows would outlast any web request).
+        submit = services.queue_batch if (file.size or 0) > settings.MONITORING_INLINE_BYTES else services.submit_batch
         try:
-            batch = services.submit_batch(
+            batch = submit(
                 actor=actor,
                 kind=form.cleaned_data["kind"],
                 batch_id=form.cleaned_data["batch_id"],
