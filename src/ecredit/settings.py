@@ -24,6 +24,9 @@ try:
     PRODUCTION = PROFILE == "production"
     VAR_DIR = Path(env.string("ECREDIT_VAR_DIR", str(Path.cwd() / "var"))).resolve()
     DEBUG = env.boolean("DEBUG", False)
+    # The site's public address, printed in documents' QR codes (evidence certificates, notices and
+    # decisions) that are made outside a web request.
+    PUBLIC_URL = env.string("ECREDIT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
     POLICY_PACK = env.choice(
         "ECREDIT_POLICY_PACK",
         "nanan-2023-trial",

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from ecredit.enforcement.models import Document
 
 TEMPLATE = "enforcement/pdf/document.html"
-DEFAULT_SITE_URL = "http://localhost:8000"
 
 
 def new_token() -> str:
@@ -37,8 +36,7 @@ def content_file(data: bytes) -> ContentFile[bytes]:
 
 def check_url(document: Document) -> str:
     """The public page confirming the document (number, date, issuing department only)."""
-    site = getattr(settings, "SITE_URL", "") or DEFAULT_SITE_URL
-    return site.rstrip("/") + reverse("enforcement:check", kwargs={"token": document.token})
+    return str(settings.PUBLIC_URL) + reverse("enforcement:check", kwargs={"token": document.token})
 
 
 def render(document: Document) -> bytes:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import base64
-import os
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 
 from ecredit.evidence import keys, storage
@@ -17,7 +17,7 @@ from ecredit.pdf import qr_data_uri, render_template_pdf
 
 def public_base_url() -> str:
     """Where the public verification page lives, for the QR code (``ECREDIT_PUBLIC_URL``)."""
-    return os.environ.get("ECREDIT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    return str(settings.PUBLIC_URL)
 
 
 def verify_url(evidence: Evidence, base_url: str | None = None) -> str:
