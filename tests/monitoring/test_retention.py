@@ -17,11 +17,12 @@ from ecredit.errors import DomainError
 from ecredit.monitoring import retention, services
 from ecredit.monitoring.models import Complaint, SellerReport
 from ecredit.policy.packs import active_pack
+from ecredit.registry import services as registry
 from ecredit.registry.models import Entity
 from tests.cast import Cast
 from tests.enforcement.helpers import make_office, propose
 from tests.monitoring.helpers import write_csv
-from tests.registry.helpers import make_resident_id, register
+from tests.registry.helpers import approved_filing, make_resident_id, register
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_it_reports_what_becomes_eligible_and_when(cast: Cast, tmp_path: Path) -
     assert "投诉人姓名和联系电话（已办结的投诉）：共 1 条，现可清除 0 条" in text
     assert "下一批可清除日期 2027-01-05" in text
     later = retention.holdings(active_pack(), dt.date(2027, 1, 5))
-    assert [h.eligible for h in later] == [0, 1]
+    assert [h.eligible for h in later] == [0, 0, 1]
 
 
 def test_it_purges_only_past_the_minimum_and_audits_it(cast: Cast, tmp_path: Path) -> None:
@@ -81,6 +82,27 @@ def test_it_skips_anything_under_an_open_case(cast: Cast, tmp_path: Path) -> Non
         actor=actor_for_user(cast.admin), pack=active_pack(), day=dt.date(2027, 1, 5), dry_run=False
     )
     assert counts["complaints"] == 1 and Complaint.objects.get().complainant == ""
+
+
+def test_it_clears_a_deregistered_persons_id_number_once_its_period_ends(cast: Cast) -> None:
+    person = register(cast.credit_officer, "陈某某（个人网店）", kind="natural_person", organisation=cast.seller_a_org)
+    filing = approved_filing(cast.credit_officer, cast.seller_a, person)
+    deregistered = registry.deregister_filing(
+        actor_for_user(cast.credit_officer), filing, reason="经营者申请注销网店", on=dt.date(2024, 3, 1)
+    )
+    until = deregistered.retain_until
+    assert until is not None and until > dt.date(2024, 3, 1)
+    pack, admin = active_pack(), actor_for_user(cast.admin)
+    report = retention.holdings(pack, until - dt.timedelta(days=1))[0]
+    assert (report.total, report.eligible, report.next_eligible) == (1, 0, until)
+    # The day before the period ends nothing goes; on that day the number and its search digest go.
+    assert retention.purge(actor=admin, pack=pack, day=until - dt.timedelta(days=1), dry_run=False)["registry"] == 0
+    counts = retention.purge(actor=admin, pack=pack, day=until, dry_run=False)
+    assert counts["registry"] == 1
+    person.refresh_from_db()
+    assert (person.resident_id, person.resident_id_digest) == ("", None)
+    assert person.resident_id_masked  # the record still reads as a person's
+    assert AuditEntry.objects.filter(action="retention.purge").count() == 2
 
 
 def test_it_refuses_the_purge_to_an_officer(cast: Cast) -> None:

@@ -26,6 +26,7 @@ from ecredit.enforcement import queries as enforcement_queries
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.monitoring.models import Complaint, ComplaintStatus, RetentionDeclaration, SellerReport
 from ecredit.policy.model import Pack, Retention
+from ecredit.registry.models import Entity, FilingStatus
 
 # Every source of "this entity is under an open case" (a list, so that a later source can join).
 OPEN_CASES: list[Callable[[], set[int]]] = [enforcement_queries.entities_with_open_case]
@@ -71,9 +72,35 @@ def _complaints(rule: Retention, day: dt.date) -> tuple[QuerySet[Complaint], Que
     return held, closed.filter(received_on__lte=_cutoff(rule, day))
 
 
+def _registry(day: dt.date) -> tuple[QuerySet[Entity], QuerySet[Entity]]:
+    """Natural persons' 居民身份证号码 in the registry, and those whose filing was deregistered and whose
+    period (``retain_until``, fixed at deregistration from the pack, Art. 12 (2)) has ended by ``day``."""
+    held = Entity.objects.exclude(resident_id_digest=None)
+    gone = held.filter(filing__status=FilingStatus.DEREGISTERED, filing__retain_until__isnull=False)
+    return held, gone.filter(filing__retain_until__lte=day)
+
+
+def _registry_holding(pack: Pack, day: dt.date, blocked: set[int]) -> Holding:
+    held, eligible = _registry(day)
+    later = (
+        held.filter(filing__status=FilingStatus.DEREGISTERED, filing__retain_until__gt=day)
+        .order_by("filing__retain_until")
+        .values_list("filing__retain_until", flat=True)
+        .first()
+    )
+    return Holding(
+        what="登记注销的自然人经营者居民身份证号码（备案）",
+        rule=pack.retention_for("licence_or_identity"),
+        total=held.count(),
+        eligible=eligible.count(),
+        next_eligible=later,
+        held_by_case=eligible.filter(pk__in=blocked).count() if blocked else 0,
+    )
+
+
 def holdings(pack: Pack, day: dt.date) -> list[Holding]:
     blocked = entities_under_open_case()
-    result = []
+    result = [_registry_holding(pack, day, blocked)]
     for what, rule_name, query, started in (
         ("平台报送的自然人经营者身份证号码", "licence_or_identity", _sellers, "batch__created_at__date"),
         ("投诉人姓名和联系电话（已办结的投诉）", "transaction_records", _complaints, "received_on"),
@@ -109,14 +136,26 @@ def purge(*, actor: Actor, pack: Pack, day: dt.date, dry_run: bool) -> dict[str,
     blocked = entities_under_open_case()
     sellers = _sellers(pack.retention_for("licence_or_identity"), day)[1].exclude(entity_id__in=blocked)
     complaints = _complaints(pack.retention_for("transaction_records"), day)[1].exclude(entity_id__in=blocked)
-    counts = {"sellers": sellers.count(), "complaints": complaints.count(), "skipped_open_case": 0}
+    registry = _registry(day)[1].exclude(pk__in=blocked)
+    counts = {
+        "registry": registry.count(),
+        "sellers": sellers.count(),
+        "complaints": complaints.count(),
+        "skipped_open_case": 0,
+    }
     counts["skipped_open_case"] = (
-        _sellers(pack.retention_for("licence_or_identity"), day)[1].filter(entity_id__in=blocked).count()
+        _registry(day)[1].filter(pk__in=blocked).count()
+        + _sellers(pack.retention_for("licence_or_identity"), day)[1].filter(entity_id__in=blocked).count()
         + _complaints(pack.retention_for("transaction_records"), day)[1].filter(entity_id__in=blocked).count()
     )
     if dry_run:
         return counts
     with transaction.atomic():
+        # The registry keeps the entity (its history and ledger stay), without the number and its digest;
+        # the masked form stays so the record still reads as a person's.
+        Entity.objects.filter(pk__in=list(registry.values_list("pk", flat=True))).update(
+            resident_id="", resident_id_digest=None
+        )
         sellers.update(resident_id="", resident_id_masked="")
         complaints.update(complainant="", complainant_phone="", client_digest="")
         audit.record(

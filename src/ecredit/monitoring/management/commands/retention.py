@@ -66,6 +66,6 @@ class Command(BaseCommand):
             raise CommandError(exc.message, returncode=2) from None
         verb_text = "已清除" if options["yes"] else "将清除（加 --yes 执行）"
         self.stdout.write(
-            f"{verb_text}：经营者身份证号码 {counts['sellers']} 条，投诉人信息 {counts['complaints']} 条；"
+            f"{verb_text}：备案身份证号码 {counts['registry']} 条，平台报送经营者身份证号码 {counts['sellers']} 条，投诉人信息 {counts['complaints']} 条；"
             f"因案件未结跳过 {counts['skipped_open_case']} 条。"
         )
