@@ -190,6 +190,55 @@ def test_it_blocks_requests_to_refused_addresses_inside_the_browser() -> None:
     assert Recorder(allow_private=True, max_redirects=3).refusal("http://127.0.0.1/pixel.gif") is None
 
 
+class FakeSession:
+    """Stands in for the page's CDP session: records what the recorder tells the browser to do."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, object]]] = []
+
+    def send(self, method: str, params: dict[str, object]) -> None:
+        self.sent.append((method, params))
+
+
+def paused(request_id: str, url: str, status: int, location: str = "", kind: str = "Document") -> dict[str, object]:
+    headers = [{"name": "Location", "value": location}] if location else []
+    return {
+        "requestId": request_id,
+        "request": {"url": url},
+        "responseStatusCode": status,
+        "responseHeaders": headers,
+        "resourceType": kind,
+        "frameId": "MAIN",
+    }
+
+
+def test_it_stops_a_redirect_to_a_refused_address_before_the_browser_follows_it() -> None:
+    from ecredit.evidence.runner import Recorder
+
+    recorder, session = Recorder(allow_private=False, max_redirects=3), FakeSession()
+    # A page, and a redirect to an address the capture may reach: let through.
+    recorder.on_paused(session, paused("1", "http://93.184.216.34/", 200), "MAIN")  # type: ignore[arg-type]
+    recorder.on_paused(session, paused("2", "http://93.184.216.34/a", 302, "/b"), "MAIN")  # type: ignore[arg-type]
+    # A redirect of the page to the cloud metadata address: the hop is failed, the capture abandoned.
+    recorder.on_paused(
+        session,  # type: ignore[arg-type]
+        paused("3", "http://93.184.216.34/b", 301, "http://169.254.169.254/latest/meta-data/"),
+        "MAIN",
+    )
+    assert session.sent == [
+        ("Fetch.continueResponse", {"requestId": "1"}),
+        ("Fetch.continueResponse", {"requestId": "2"}),
+        ("Fetch.failRequest", {"requestId": "3", "errorReason": "BlockedByClient"}),
+    ]
+    assert recorder.fatal is not None and recorder.fatal.startswith("页面重定向到不允许的地址")
+    assert recorder.blocked[-1]["url"] == "http://169.254.169.254/latest/meta-data/"
+    # An image redirected to a private address is blocked without giving up the page.
+    other = Recorder(allow_private=False, max_redirects=3)
+    other.on_paused(session, paused("4", "http://93.184.216.34/i", 302, "http://10.0.0.8/x.png", "Image"), "MAIN")  # type: ignore[arg-type]
+    assert session.sent[-1] == ("Fetch.failRequest", {"requestId": "4", "errorReason": "BlockedByClient"})
+    assert other.fatal is None
+
+
 def test_it_summarises_the_tls_certificate_of_each_https_origin(tmp_path: Path) -> None:
     from tests.evidence.site import serve
 

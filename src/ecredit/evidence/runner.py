@@ -25,10 +25,10 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from playwright.sync_api import CDPSession, Page, Request, Response, Route, ViewportSize, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Request, Response, Route, ViewportSize, sync_playwright
 
 if TYPE_CHECKING:
     from playwright._impl._api_structures import HttpHeader
@@ -54,6 +54,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    # Frames from other sites stay in the page's process, so the page's interception (redirects) covers them.
+    "--disable-site-isolation-trials",
 ]
 # Headers that describe the bytes on the wire; Playwright hands us decoded bodies, so the WARC
 # records keep the original values under another name and describe the bytes they hold.
@@ -131,6 +133,36 @@ class Recorder:
                 self.fatal = "页面重定向到不允许的地址：" + reason
         elif hops > self.max_redirects and request.is_navigation_request():
             self.fatal = f"重定向次数超过上限（{self.max_redirects} 次）。"
+
+    def redirect_refusal(self, url: str, status: int | None, headers: list[dict[str, str]]) -> str | None:
+        """Why a redirect response must not be followed (its target is refused), or None. Called by the
+        browser's own interception at the response stage, before it sends the next hop's request."""
+        if status is None or not 300 <= status < 400:
+            return None
+        location = next((h["value"] for h in headers if h.get("name", "").lower() == "location"), "")
+        if not location:
+            return None
+        target = urljoin(url, location)
+        reason = self.refusal(target)
+        if reason is not None:
+            self.blocked.append({"url": target, "reason": "重定向：" + reason})
+        return reason
+
+    def on_paused(self, session: CDPSession, event: dict[str, Any], main_frame: str) -> None:
+        """``Fetch.requestPaused`` at the response stage: stop a redirect to a refused address before
+        the browser follows it (Playwright's route handler never sees redirect hops)."""
+        reason = self.redirect_refusal(
+            event["request"]["url"], event.get("responseStatusCode"), event.get("responseHeaders") or []
+        )
+        try:
+            if reason is None:
+                session.send("Fetch.continueResponse", {"requestId": event["requestId"]})
+                return
+            if event.get("resourceType") == "Document" and event.get("frameId") == main_frame:
+                self.fatal = "页面重定向到不允许的地址：" + reason
+            session.send("Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "BlockedByClient"})
+        except PlaywrightError:
+            pass  # the page or the request is gone; nothing to continue
 
     def on_response(self, response: Response) -> None:
         self.responses.append((response, _now()))
@@ -382,6 +414,12 @@ def capture(job: dict[str, Any]) -> dict[str, Any]:
             )
             context.route("**/*", recorder.on_route)
             page = context.new_page()
+            # Redirect hops bypass the route handler: the browser's own interception stops a redirect to a
+            # refused address at the response stage, before any request to it leaves the machine.
+            session = context.new_cdp_session(page)
+            main_frame = str(session.send("Page.getFrameTree")["frameTree"]["frame"]["id"])
+            session.on("Fetch.requestPaused", lambda event: recorder.on_paused(session, event, main_frame))
+            session.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "requestStage": "Response"}]})
             page.on("request", recorder.on_request)
             page.on("response", recorder.on_response)
             page.on("requestfailed", recorder.on_failed)
