@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ecredit.accounts.actors import SYSTEM, Actor
 from ecredit.accounts.roles import Role
 from ecredit.audit.models import AuditEntry
-from ecredit.credit import batch, engine, ledger, scan
+from ecredit.credit import batch, engine, ledger, scan, tally
 from ecredit.credit.engine import months_cutoff
 from ecredit.credit.models import Evaluation
 from ecredit.credit.services import evaluation_outcome, facts_for, primary_role
@@ -219,58 +219,69 @@ def test_it_agrees_with_the_engine_on_every_boundary(as_of: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_reads_the_ledger_in_a_second_process_alike(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large run reads the ledger in a child process (``credit.scan``), which sees only committed
-    rows: here the data is committed first and the run opens its own transaction."""
-    monkeypatch.setattr(batch, "CHILD_FROM", 0)
+def test_it_reads_the_ledger_in_worker_processes_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large run reads the ledger in worker processes (``credit.scan``), which see only committed
+    rows: here the data is committed first and the run opens its own transaction. An entity with a
+    status change, and one whose filing lapsed the day it was approved, are left to the engine."""
+    monkeypatch.setattr(batch, "WORKERS_FROM", 0)
+    monkeypatch.setattr(batch, "WORKERS", 2)
     day = dt.date(2024, 6, 30)
     made = []
-    for roles, events in (
-        (("seller",), [("filing.current", dt.date(2021, 1, 4)), ("quality.sample_failed", dt.date(2024, 5, 2))]),
-        (("platform",), [("platform.seller_unverified", dt.date(2023, 2, 1)), (RETIRED, dt.date(2019, 1, 1))]),
-        (("seller", "platform"), [("enforcement.obstruction", dt.date(2023, 7, 7))]),
-        (("infrastructure",), []),
+    for roles, events, statuses in (
+        (("seller",), [("filing.current", dt.date(2021, 1, 4)), ("quality.sample_failed", dt.date(2024, 5, 2))], []),
+        (("platform",), [("platform.seller_unverified", dt.date(2023, 2, 1)), (RETIRED, dt.date(2019, 1, 1))], []),
+        (("seller", "platform"), [("enforcement.obstruction", dt.date(2023, 7, 7))], []),
+        (("infrastructure",), [], []),
+        (("seller",), [("returns.refused", dt.date(2024, 5, 1))], [(0, "withdrawn", dt.date(2024, 6, 1))]),
+        (("seller",), [("filing.lapsed", dt.date(2022, 3, 1)), ("filing.current", dt.date(2022, 3, 1))], []),
     ):
         entity = make_entity(*roles)
-        write_ledger(entity, events)
+        write_ledger(entity, events, statuses)
         made.append(entity)
-    spawned = []
-    real = batch._read_in_child
-    monkeypatch.setattr(batch, "_read_in_child", lambda *args: spawned.append(1) or real(*args))
+    spawned: list[int] = []
+    real = batch._in_workers
+    monkeypatch.setattr(batch, "_in_workers", lambda *args: spawned.append(args[5]) or real(*args))
     report = batch.evaluate_all(SYSTEM, day)
-    assert spawned == [1] and report.evaluated == len(made)
+    assert spawned == [2] and report.evaluated == len(made) and report.workers == 2
     for entity in made:
         role = primary_role(entity)
         assert role is not None
         stored = Evaluation.objects.get(entity=entity)
         assert evaluation_outcome(stored) == _expected(PACK, entity.pk, role, day)
     assert Evaluation.objects.get(entity=made[2]).veto_code == "veto.obstruction"
+    assert [r["indicator"] for r in Evaluation.objects.get(entity=made[4]).reasons] == []
+    # Approved after the lapse on the same day (recorded later): the filing counts.
+    assert "filing.current" in [r["indicator"] for r in Evaluation.objects.get(entity=made[5]).reasons]
 
 
-def test_it_says_why_the_second_process_failed() -> None:
+def test_it_says_why_a_worker_failed() -> None:
     sent: list[object] = []
     job = {
         "database": {"vendor": "sqlite", "name": "/nonexistent/x.db"},
-        "sql": "SELECT 1",
-        "params": [],
+        "plan": batch.plan(PACK, dt.date(2024, 6, 30)),
+        "first": 1,
+        "last": 10,
+        "skip": set(),
         "snapshot": "",
+        "constants": (),
     }
     assert scan.main(io.BytesIO(pickle.dumps(job)), Sink(sent)) == 1
     assert len(sent) == 1 and isinstance(sent[0], str) and sent[0].startswith("OperationalError: unable to open")
 
 
 class Sink(io.BytesIO):
+    """Collects what a worker sends: each message pickled after its length."""
+
     def __init__(self, sent: list[object]) -> None:
         super().__init__()
         self.sent = sent
 
     def flush(self) -> None:
-        self.seek(0)
-        while True:
-            try:
-                self.sent.append(pickle.load(self))  # noqa: S301 -- bytes this test wrote
-            except EOFError:
-                break
+        data = self.getvalue()
+        while data:
+            size = int.from_bytes(data[:8], "little")
+            self.sent.append(pickle.loads(data[8 : 8 + size]))  # noqa: S301 -- bytes this test wrote
+            data = data[8 + size :]
 
 
 def _run(day: dt.date, pack: Pack | None = None) -> list[Evaluation]:
@@ -330,7 +341,7 @@ def test_it_stores_each_run_with_the_pack_and_writes_one_audit_entry() -> None:
 def test_it_reads_the_ledger_through_its_index_alone() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's plan; PostgreSQL chooses its own")
-    sql, params = batch._aggregate_sql(batch.plan(PACK, dt.date(2024, 6, 30)))
+    sql, params = tally.ledger_sql(batch.plan(PACK, dt.date(2024, 6, 30)), "sqlite", 1, 10**9)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -194,14 +195,26 @@ def test_it_does_not_warn_on_a_rise_and_warns_on_a_drop_of_two_grades(emails: Ca
     assert procedures._warning_message(pack, "某公司", "C", "B", today()) is None
 
 
-def test_it_warns_after_a_batch_run_set_based(emails: Cast) -> None:
+def test_it_warns_after_a_batch_run_set_based(emails: Cast, django_capture_on_commit_callbacks: Any) -> None:
     case = two_failures(emails.credit_officer, emails.admin, emails.seller_a_org)
     other = shop(emails.credit_officer, None, "南安市水头镇批量预警测试有限公司")
-    for ref in ("CJ-9-1", "CJ-9-2"):
-        event(emails.credit_officer, other, "quality.sample_failed", months_ago(1), ref)
-    batch.evaluate_all(by(emails.credit_officer), today())
-    # The first entity stays D (no new warning); the other is rated D for the first time.
+    operated = shop(emails.credit_officer, emails.seller_a_org, "南安市官桥镇批量预警测试有限公司")
+    for entity, prefix in ((other, "CJ-9"), (operated, "CJ-8")):
+        for n in (1, 2):
+            event(emails.credit_officer, entity, "quality.sample_failed", months_ago(1), f"{prefix}-{n}")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch.evaluate_all(by(emails.credit_officer), today())
+    # The first entity stays D (no new warning); the others are rated D for the first time.
     assert Warning.objects.filter(entity_id=case.entity_id).count() == 1
     warning = Warning.objects.get(entity=other)
-    assert warning.grade_after == "D" and warning.evaluation.batch
-    assert AuditEntry.objects.filter(action="credit.warning.batch").exists()
+    assert warning.grade_after == "D" and warning.evaluation.batch and warning.grade_before == ""
+    assert "南安市水头镇批量预警测试有限公司" in warning.message and "进入预警等级" in warning.message
+    assert Warning.objects.filter(entity=operated).count() == 1
+    assert AuditEntry.objects.get(action="credit.warning.batch").changes["warnings"] == [None, 2]
+    # The officers get one summary; the operator of the warned entity its own message; nobody else.
+    sent = {(m.subject, tuple(m.to)) for m in mail.outbox}
+    assert sent == {
+        ("信用预警：批量评价产生 2 条预警", ("credit@commerce.test",)),
+        ("信用预警：南安市官桥镇批量预警测试有限公司", ("a@shop.test",)),
+    }

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ecredit.audit.models import ImmutableError
+from ecredit.credit.fields import StoredJSONField
 from ecredit.registry.models import Entity
 
 _M = TypeVar("_M", bound=models.Model)
@@ -141,10 +142,10 @@ class Evaluation(AppendOnly):
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
     grade = models.CharField(_("等级"), max_length=4)
     veto_code = models.CharField(_("一票否决"), max_length=80, blank=True)
-    veto = models.JSONField(_("一票否决详情"), null=True, blank=True)
+    veto = StoredJSONField(_("一票否决详情"), null=True, blank=True)
     bonus_capped = models.BooleanField(_("加分已封顶"), default=False)
-    reasons = models.JSONField(_("原因"), default=list)
-    unknown_indicators = models.JSONField(_("政策包未定义的指标"), default=list)
+    reasons = StoredJSONField(_("原因"), default=list)
+    unknown_indicators = StoredJSONField(_("政策包未定义的指标"), default=list)
     extension_note = models.TextField(_("延期说明"), blank=True)  # "" unless the date rested on an extension
     batch = models.BooleanField(_("批量评价"), default=False)
     created_at = models.DateTimeField(_("评价时间"))

@@ -25,7 +25,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -508,9 +508,14 @@ def check_warning(entity: Entity, before: Evaluation | None, after: Evaluation) 
     return warning
 
 
+WARNING_CHUNK = 2000  # warnings per executemany
+
+
 def warn_after_batch(pack: Pack, *, as_of: dt.date, created_at: dt.datetime) -> int:
-    """The warnings of a batch run (its rows share ``created_at``), in one query: each new row next to
-    the entity's latest evaluation stored before the run. Only rows in a grade that can warn are read."""
+    """The warnings of a batch run (its rows share ``created_at``), set-based: one query reads each
+    new row in a grade that can warn next to the entity's latest evaluation stored before the run
+    (through the evaluations' history index), the warnings are written in chunks, and the mail goes
+    out after commit: one summary to the officers, one message to each warned entity's operators."""
     codes = [grade.code for grade in pack.scale.grades]
     can_warn = [code for rank, code in enumerate(codes) if code in pack.procedure.warning_grades]
     can_warn += [code for rank, code in enumerate(codes) if rank >= pack.procedure.warning_drop]
@@ -522,49 +527,72 @@ def warn_after_batch(pack: Pack, *, as_of: dt.date, created_at: dt.datetime) -> 
         .annotate(
             before_grade=Subquery(earlier.values("grade")[:1]), before_as_of=Subquery(earlier.values("as_of")[:1])
         )
-        .values_list("pk", "entity_id", "entity__name", "grade", "before_grade", "before_as_of")
+        .order_by()
+        .values_list(
+            "pk", "entity_id", "entity__name", "entity__organisation_id", "grade", "before_grade", "before_as_of"
+        )
     )
-    now = timezone.now()
-    warnings: list[Warning] = []
-    for pk, entity_id, name, grade, before_grade, before_as_of in rows.iterator(chunk_size=2000):
-        if before_as_of is not None and as_of < before_as_of:
-            continue
-        message = _warning_message(pack, name, before_grade, grade, as_of)
-        if message is not None:
-            warnings.append(
-                Warning(
-                    entity_id=entity_id,
-                    evaluation_id=pk,
-                    as_of=as_of,
-                    grade_before=before_grade or "",
-                    grade_after=grade,
-                    message=message,
-                    created_at=now,
-                )
-            )
-    if not warnings:
-        return 0
-    with transaction.atomic():
-        Warning.objects.bulk_create(warnings, batch_size=2000)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    day = connection.ops.adapt_datefield_value(as_of)
+    table = Warning._meta.db_table
+    insert = (
+        f"INSERT INTO {table} (entity_id, evaluation_id, as_of, grade_before, grade_after, message, created_at) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    )
+    written = 0
+    first: list[str] = []  # the officers' summary lists the first few
+    by_organisation: dict[int, list[tuple[str, str]]] = {}  # organisation → (entity name, message)
+    buffer: list[tuple[Any, ...]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for pk, entity_id, name, organisation_id, grade, before_grade, before_as_of in rows.iterator(chunk_size=2000):
+            if before_as_of is not None and as_of < before_as_of:
+                continue
+            message = _warning_message(pack, name, before_grade, grade, as_of)
+            if message is None:
+                continue
+            buffer.append((entity_id, pk, day, before_grade or "", grade, message, now))
+            if len(first) < OFFICER_MAIL_LINES:
+                first.append(message)
+            if organisation_id is not None:
+                by_organisation.setdefault(organisation_id, []).append((name, message))
+            if len(buffer) >= WARNING_CHUNK:
+                cursor.executemany(insert, buffer)
+                written += len(buffer)
+                buffer.clear()
+        if buffer:
+            cursor.executemany(insert, buffer)
+            written += len(buffer)
+        if not written:
+            return 0
         audit.record(
             actor=SYSTEM,
             action="credit.warning.batch",
             target_type="credit.warning",
             target_id=f"batch:{as_of.isoformat()}",
             target_repr=f"批量评价预警 {as_of.isoformat()}",
-            changes={"warnings": [None, len(warnings)]},
+            changes={"warnings": [None, written]},
         )
         officers = _officer_emails()
         if officers:
-            lines = "\n".join(w.message for w in warnings[:500])
-            more = f"\n……共 {len(warnings)} 条。" if len(warnings) > 500 else ""
-            _mail_on_commit(f"信用预警：批量评价产生 {len(warnings)} 条预警", lines + more, officers)
-        entities = Entity.objects.in_bulk([w.entity_id for w in warnings])
-        for w in warnings:
-            _mail_on_commit(
-                f"信用预警：{entities[w.entity_id].name}", w.message, _operator_emails(entities[w.entity_id])
-            )
-    return len(warnings)
+            more = f"\n……共 {written} 条。" if written > len(first) else ""
+            _mail_on_commit(f"信用预警：批量评价产生 {written} 条预警", "\n".join(first) + more, officers)
+        if by_organisation:
+            emails: dict[int, set[str]] = {}
+            organisations = list(by_organisation)
+            for start in range(0, len(organisations), WARNING_CHUNK):
+                users = User.objects.filter(
+                    organisation_id__in=organisations[start : start + WARNING_CHUNK], is_active=True
+                ).exclude(email="")
+                for organisation_id, email in users.values_list("organisation_id", "email"):
+                    emails.setdefault(organisation_id, set()).add(email)
+            for organisation_id, warned in by_organisation.items():
+                recipients = sorted(emails.get(organisation_id, ()))
+                for name, message in warned:
+                    _mail_on_commit(f"信用预警：{name}", message, recipients)
+    return written
+
+
+OFFICER_MAIL_LINES = 500
 
 
 # --- reads ----------------------------------------------------------------------------------------
