@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -11,12 +12,14 @@ from django.utils import timezone
 from ecredit.accounts.actors import SYSTEM
 from ecredit.accounts.services import actor_for_user
 from ecredit.audit.models import AuditEntry
+from ecredit.credit import services as credit
 from ecredit.credit.models import CreditEvent
 from ecredit.errors import DomainError, ErrorCode
 from ecredit.inspections import draw, services
 from ecredit.inspections.models import (
     CaseProposal,
     Conclusion,
+    Draw,
     PlanStatus,
     ProposalKind,
     Rectification,
@@ -25,6 +28,7 @@ from ecredit.inspections.models import (
     SamplingPlan,
     TargetKind,
 )
+from ecredit.policy.packs import active_pack
 from ecredit.registry import services as registry
 from ecredit.registry.services import EntityData
 from tests.cast import Cast
@@ -290,3 +294,46 @@ def test_it_never_puts_a_natural_persons_identity_number_in_the_draw_record(worl
     text = json.dumps(services.published_record(plan.draw), ensure_ascii=False)
     assert f'"E{person.pk}"' in text
     assert person.resident_id not in text and person.resident_id_masked not in text and "陈某某" not in text
+
+
+def test_it_weighs_the_draw_by_recent_negative_events_as_the_pack_says(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entity, today = world.sellers[1], timezone.localdate()
+    days_ago = [3, 40, 200, 500, 30 * 30]  # the last one is older than 24 months
+    for number, days in enumerate(days_ago):
+        credit.record_event(
+            SYSTEM,
+            entity,
+            "quality.sample_failed",
+            today - dt.timedelta(days=days),
+            source_kind="inspection",
+            source_ref=f"CJ-{number}",
+        )
+    plan = services.create_plan(actor=world.officer, data=plan_data(world))
+
+    def weights() -> dict[str, int]:
+        return {item.code: item.weight for item in services.eligible_for(plan, today)[0]}
+
+    assert weights()[entity.uscc] == 5 and weights()[world.sellers[2].uscc] == 1
+    pack = active_pack()
+    assert pack.sampling is not None and pack.sampling.draw_weight is not None
+    for changes, expected in (({"max": 3}, 3), ({"lookback_months": 36}, 6), ({"max": 1}, 1)):
+        rule = dataclasses.replace(pack.sampling.draw_weight, **changes)
+        variant = dataclasses.replace(pack, sampling=dataclasses.replace(pack.sampling, draw_weight=rule))
+        monkeypatch.setattr(services, "active_pack", lambda variant=variant: variant)
+        assert weights()[entity.uscc] == expected, changes
+
+
+def test_it_refuses_to_draw_with_a_pack_without_a_draw_weight(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = active_pack()
+    assert pack.sampling is not None
+    variant = dataclasses.replace(pack, sampling=dataclasses.replace(pack.sampling, draw_weight=None))
+    monkeypatch.setattr(services, "active_pack", lambda: variant)
+    plan = services.create_plan(actor=world.officer, data=plan_data(world))
+    services.approve_plan(actor=world.head_actor, plan=plan)
+    with pytest.raises(DomainError) as refused:
+        services.commit_draw(actor=world.officer, plan=plan)
+    assert refused.value.code == ErrorCode.INTERNAL and "draw_weight" in refused.value.message
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.APPROVED and not Draw.objects.filter(plan=plan).exists()

@@ -47,6 +47,7 @@ def test_it_shows_a_pack_summary() -> None:
     retention = next(line for line in lines if line.startswith("  transaction_records"))
     assert retention.endswith("→ 适用 3年（电子商务法 第三十一条）")
     assert "等级：A 诚信 ≥90；B 基本诚信 ≥75；C 警示 ≥60；D 失信 ≥0" in lines
+    assert "  抽取权重：1 + 近 24 个月失信事件数，最高 9（5、16.1）" in lines
 
 
 def test_it_refuses_to_show_an_unknown_pack() -> None:
@@ -100,6 +101,7 @@ def test_it_diffs_two_packs_by_id_or_file(tmp_path: Path) -> None:
         ),
         ("  - {code: enforcement.penalty_light,", "  - {code: enforcement.penalty_minor,"),
         ("{light: enforcement.penalty_light,", "{light: enforcement.penalty_minor,"),  # the enforcement section
+        ("    max: 9\n", "    max: 3\n"),
     )
     status, output = run("diff", PACK_ID, str(path))
     lines = output.splitlines()
@@ -108,7 +110,8 @@ def test_it_diffs_two_packs_by_id_or_file(tmp_path: Path) -> None:
     assert "~ 指标 returns.refused：points: -5 → -8；cap: -15 → -24" in lines
     assert "~ 保存期限 licence_or_identity：value: 2 → 3；applied: 2 → 3" in lines
     assert "- 指标 enforcement.penalty_light" in lines and "+ 指标 enforcement.penalty_minor" in lines
-    assert lines[-1] == "共 6 处不同"  # the renamed indicator also changes the enforcement section
+    assert "~ 章节 sampling：draw_weight.max: 9 → 3" in lines
+    assert lines[-1] == "共 7 处不同"  # the renamed indicator also changes the enforcement section
     assert run("diff", PACK_ID, str(REAL))[1].splitlines()[-1] == "没有不同"
 
 

@@ -233,3 +233,36 @@ def test_it_reports_every_problem_at_once_in_line_order(tmp_path: Path) -> None:
     assert [e.path for e in error.errors] == ["colour", "in_force.until", "indicators[26].cites[0]"]
     assert str(error).splitlines() == [e.line_text() for e in error.errors]
     assert [e.line_text() for e in problems_in(path)] == [e.line_text() for e in error.errors]
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "message"),
+    [
+        ("max", "0", "不能小于 1"),
+        ("max", "-3", "不能小于 1"),
+        ("max", '"9"', "应为整数，实为字符串"),
+        ("lookback_months", "0", "不能小于 1"),
+        ("lookback_months", "24.5", "应为整数"),
+    ],
+)
+def test_it_refuses_a_draw_weight_that_is_not_a_positive_integer(
+    tmp_path: Path, key: str, written: str, message: str
+) -> None:
+    real = {"max": "9", "lookback_months": "24"}[key]
+    path = variant(tmp_path, (f"    {key}: {real}\n", f"    {key}: {written}\n"))
+    error = only(refusal(path))
+    assert (error.file, error.path, error.line) == (
+        NAME,
+        f"sampling.draw_weight.{key}",
+        line_of(path, f"{key}: {written}"),
+    )
+    assert error.message.startswith(message)
+
+
+def test_it_refuses_a_draw_weight_without_a_citation(tmp_path: Path) -> None:
+    path = variant(
+        tmp_path,
+        ('    max: 9\n    lookback_months: 24\n    cites: ["5", "16.1"]\n', "    max: 9\n    lookback_months: 24\n"),
+    )
+    error = only(refusal(path))
+    assert (error.path, error.message) == ("sampling.draw_weight.cites", "抽取权重必须引用条文")

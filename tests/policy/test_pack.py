@@ -104,6 +104,9 @@ def test_it_cites_national_law_alone_where_the_regulation_sets_no_figure(pack: P
     assert retest.applied_cites == ("产品质量法 第十五条",) and retest.cites == ("16.1",)
     assert pack.sampling.publish.applied == 20 and pack.sampling.publish.unit == "working_days"
     assert set(pack.sampling.annual_ratio) == {"A", "B", "C", "D", "unrated"}
+    weight = pack.sampling.draw_weight
+    assert weight is not None and (weight.max, weight.lookback_months, weight.cites) == (9, 24, ("5", "16.1"))
+    assert "默认方案" in weight.note and [weight.weight(n) for n in (0, 1, 8, 20)] == [1, 2, 9, 9]
     window = pack.returns.window
     assert (window.applied, window.applied_cites, pack.returns.start) == (7, ("10.4",), "received")
     assert pack.returns.refund is not None and pack.returns.refund.applied_cites == ("消费者权益保护法 第二十五条",)

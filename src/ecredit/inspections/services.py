@@ -63,8 +63,6 @@ from ecredit.policy.model import Pack, Period, Sampling
 from ecredit.policy.packs import active_pack
 from ecredit.registry.models import Entity, EntityRole, Storefront
 
-MAX_WEIGHT = 9  # a risk weight is 1 + negative credit events in the last two years, at most this
-WEIGHT_LOOKBACK_MONTHS = 24
 UNRATED = "unrated"
 
 
@@ -90,9 +88,15 @@ def _tidy(raw: str) -> str:
 
 def sampling_rules(pack: Pack | None = None) -> Sampling:
     sampling = (pack or active_pack()).sampling
-    if sampling is None or sampling.rectification is None or sampling.repeat_failure is None:
+    if (
+        sampling is None
+        or sampling.rectification is None
+        or sampling.repeat_failure is None
+        or sampling.draw_weight is None
+    ):
         raise DomainError(
-            ErrorCode.INTERNAL, "政策包缺少抽查规则（sampling.retest/publish/rectification/repeat_failure）。"
+            ErrorCode.INTERNAL,
+            "政策包缺少抽查规则（sampling.retest/publish/rectification/repeat_failure/draw_weight）。",
         )
     return sampling
 
@@ -375,12 +379,16 @@ def _scope(plan: SamplingPlan) -> Any:
 
 
 def eligible_for(plan: SamplingPlan, today: dt.date) -> tuple[list[drawing.Eligible], list[drawing.Marked]]:
-    """The entities in the plan's scope with their stratum (latest grade) and risk weight, and those
-    excluded because a higher-level plan sampled them in an overlapping period."""
+    """The entities in the plan's scope with their stratum (latest grade) and risk weight (pack
+    ``sampling.draw_weight``), and those excluded because a higher-level plan sampled them in an
+    overlapping period."""
     latest = Evaluation.objects.filter(entity=OuterRef("pk")).order_by("-as_of", "-created_at", "-pk")
     pack = active_pack()
+    draw_weight = sampling_rules(pack).draw_weight
+    if draw_weight is None:  # sampling_rules() checked it
+        raise DomainError(ErrorCode.INTERNAL)
     negative = [code for code, rule in pack.indicators.items() if rule.points < 0]
-    since = add_months(today, -WEIGHT_LOOKBACK_MONTHS)
+    since = add_months(today, -draw_weight.lookback_months)
     rows = (
         _scope(plan)
         .annotate(
@@ -406,7 +414,7 @@ def eligible_for(plan: SamplingPlan, today: dt.date) -> tuple[list[drawing.Eligi
         if pk in higher:
             excluded.append(drawing.Marked(code, f"已被上级计划“{higher[pk]}”抽查（产品质量法第十五条）"))
             continue
-        weight = min(MAX_WEIGHT, 1 + int(risk or 0))
+        weight = draw_weight.weight(int(risk or 0))
         eligible.append(drawing.Eligible(code, weight, grade or UNRATED, township or ""))
     return eligible, excluded
 

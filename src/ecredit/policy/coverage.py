@@ -82,7 +82,11 @@ def pack_citations(pack: Pack) -> dict[str, list[str]]:
     cite(pack.procedure.objection_decision.cites, "程序 objection_decision")
     cite(pack.procedure.repair_decision.cites, "程序 repair_decision")
     if pack.sampling is not None:
-        cite((*pack.sampling.cites, *pack.sampling.retest.cites, *pack.sampling.publish.cites), "章节 sampling")
+        draw_weight = pack.sampling.draw_weight.cites if pack.sampling.draw_weight else ()
+        cite(
+            (*pack.sampling.cites, *pack.sampling.retest.cites, *pack.sampling.publish.cites, *draw_weight),
+            "章节 sampling",
+        )
     if pack.returns is not None:
         refund = pack.returns.refund.cites if pack.returns.refund else ()
         cite((*pack.returns.cites, *pack.returns.window.cites, *refund), "章节 returns")

@@ -25,6 +25,7 @@ from ecredit.policy.model import (
     Case,
     Complaints,
     Disclosure,
+    DrawWeight,
     Enforcement,
     Grade,
     Incidents,
@@ -276,6 +277,12 @@ def _period(data: dict[str, Any]) -> Period:
     )
 
 
+def _draw_weight(data: dict[str, Any]) -> DrawWeight:
+    return DrawWeight(
+        max=data["max"], lookback_months=data["lookback_months"], cites=tuple(data["cites"]), note=data.get("note", "")
+    )
+
+
 def _case(data: dict[str, Any]) -> Case:
     events = tuple({"id": number, **event} for number, event in enumerate(data["events"], start=1))
     return Case(name=data["name"], role=data["role"], as_of=data["as_of"], events=events, expect=dict(data["expect"]))
@@ -326,6 +333,7 @@ def _build(doc: dict[str, Any], *, sha256: str, path: Path) -> Pack:
             note=raw.get("note", ""),
             rectification=_period(raw["rectification"]) if "rectification" in raw else None,
             repeat_failure=_period(raw["repeat_failure"]) if "repeat_failure" in raw else None,
+            draw_weight=_draw_weight(raw["draw_weight"]) if "draw_weight" in raw else None,
         )
     if "returns" in doc:
         raw = doc["returns"]

@@ -174,6 +174,20 @@ class Case:
 
 
 @dataclass(frozen=True)
+class DrawWeight:
+    """The random draw's risk weight of an entity: 1 + its negative credit events in the last
+    ``lookback_months`` months, at most ``max`` (the regulation gives no figure: a default proposal)."""
+
+    max: int
+    lookback_months: int
+    cites: tuple[str, ...]
+    note: str = ""
+
+    def weight(self, negative_events: int) -> int:
+        return min(self.max, 1 + negative_events)
+
+
+@dataclass(frozen=True)
 class Sampling:
     """网销商品抽查 (Art. 5, 16 (1)): how much of each grade is drawn a year, and the deadlines."""
 
@@ -184,6 +198,7 @@ class Sampling:
     note: str = ""
     rectification: Period | None = None  # a final fail's rectification order is due within this period
     repeat_failure: Period | None = None  # a second final fail within this period is 屡教不改 (Art. 16 (1))
+    draw_weight: DrawWeight | None = None  # the random draw's risk weight of an entity
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,17 @@ def _period_fields(unit_values: tuple[str, ...]) -> dict[str, k.Field | k.Spec]:
 
 PERIOD = k.Obj(_period_fields(("days", "working_days", "months", "years")))
 
+# The random draw's risk weight (sampling.draw_weight): 1 + negative credit events in the last
+# ``lookback_months``, at most ``max``.
+DRAW_WEIGHT = k.Obj(
+    {
+        "max": k.Int(minimum=1),
+        "lookback_months": k.Int(minimum=1),
+        "cites": k.Field(CITES, missing="抽取权重必须引用条文"),
+        "note": k.Field(k.Str(), required=False),
+    }
+)
+
 INDICATOR = k.Obj(
     {
         "code": k.Def("indicator", INDICATOR_CODE, what="指标代码"),
@@ -227,6 +238,7 @@ PACK = k.Obj(
                     "publish": PERIOD,
                     "rectification": k.Field(PERIOD, required=False),
                     "repeat_failure": k.Field(PERIOD, required=False),
+                    "draw_weight": k.Field(DRAW_WEIGHT, required=False),
                 }
             ),
             required=False,

@@ -168,6 +168,11 @@ class Command(BaseCommand):
             write(f"抽查（{_cites(pack.sampling.cites)}）：每年抽查比例 {ratios}")
             write(f"  复检申请：{_period(pack.sampling.retest)}")
             write(f"  结果公示：{_period(pack.sampling.publish)}")
+            if pack.sampling.draw_weight is not None:
+                weight = pack.sampling.draw_weight
+                write(
+                    f"  抽取权重：1 + 近 {weight.lookback_months} 个月失信事件数，最高 {weight.max}（{_cites(weight.cites)}）"
+                )
         if pack.returns is not None:
             ret = pack.returns
             write(f"七日无理由退货（{_cites(ret.cites)}）：{_period(ret.window)}，自 {ret.start} 起算")
