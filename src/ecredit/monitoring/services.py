@@ -3,7 +3,7 @@
 ``submit_batch`` reads the file twice, streaming: first every row is checked (nothing is written but the
 batch's own progress), and with one bad row nothing is applied and every bad row is reported; then a
 clean file is applied in one transaction, with its audit entry. Findings wait for an officer: nothing
-moves a grade until ``confirm_finding`` records the credit event.
+moves a grade until ``confirm_finding`` records the credit event (and queues the listing's capture).
 """
 
 from __future__ import annotations
@@ -481,6 +481,16 @@ def _pending(finding: Finding) -> Finding:
     return locked
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """What ``confirm_finding`` did: the confirmed finding and, when its capture was asked for, either the
+    queued evidence item or the evidence store's reason for refusing it (the confirmation stands)."""
+
+    finding: Finding
+    evidence: Evidence | None = None
+    capture_refused: str = ""
+
+
 def confirm_finding(
     *,
     actor: Actor,
@@ -489,11 +499,12 @@ def confirm_finding(
     note: str = "",
     refer_to_enforcement: bool = False,
     capture_requested: bool = False,
-) -> Finding:
+) -> Confirmation:
     """An officer confirms a finding: its credit event is recorded (when it names an indicator and an
     entity). ``refer_to_enforcement`` also records an enforcement lead in the officer's department
-    (which needs the right to handle cases); ``capture_requested`` is kept on the finding and the page
-    then queues the capture of the listing (``request_listing_capture``)."""
+    (which needs the right to handle cases); ``capture_requested`` is kept on the finding and, in the
+    same transaction, the capture of the listing is queued (``request_listing_capture``; the task starts
+    on commit). A refused capture is rolled back alone and its reason returned; the confirmation stands."""
     _require(actor, Action.FINDINGS_REVIEW)
     if finding.indicator and finding.entity_id is None:
         raise _invalid("entity", "该发现的经营者尚未匹配到登记主体，不能记录信用事件；请先核实身份或排除。")
@@ -535,7 +546,13 @@ def confirm_finding(
         )
         audit.record(actor=actor, action="monitoring.finding.confirm", target=locked,
                      changes={"status": ["pending", "confirmed"], "credit_event": [None, locked.credit_event_id]})  # fmt: skip
-    return locked
+        if not capture_requested:
+            return Confirmation(finding=locked)
+        try:  # its own savepoint: a refusal undoes only the capture
+            item = request_listing_capture(actor=actor, finding=locked)
+        except DomainError as exc:
+            return Confirmation(finding=locked, capture_refused=exc.message)
+    return Confirmation(finding=locked, evidence=item)
 
 
 def request_listing_capture(*, actor: Actor, finding: Finding) -> Evidence:

@@ -157,7 +157,7 @@ def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {}
     try:
-        done = services.confirm_finding(
+        confirmed = services.confirm_finding(
             actor=actor_of(request),
             finding=found,
             note=data.get("note", ""),
@@ -167,19 +167,17 @@ def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
+        done = confirmed.finding
         if done.credit_event_id:
             messages.success(request, _("已确认，并记录信用事件 #%(id)s。") % {"id": done.credit_event_id})
         else:
             messages.success(request, _("已确认。"))
         if done.lead_id:
             messages.success(request, _("已移交执法线索 #%(id)s。") % {"id": done.lead_id})
-        if done.capture_requested:
-            try:
-                item = services.request_listing_capture(actor=actor_of(request), finding=done)
-            except DomainError as exc:
-                messages.warning(request, _("商品页面未能排队固定：%(reason)s") % {"reason": exc.message})
-            else:
-                messages.success(request, _("已排队固定商品页面（电子证据 #%(id)s）。") % {"id": item.pk})
+        if confirmed.capture_refused:
+            messages.warning(request, _("商品页面未能排队固定：%(reason)s") % {"reason": confirmed.capture_refused})
+        elif confirmed.evidence is not None:
+            messages.success(request, _("已排队固定商品页面（电子证据 #%(id)s）。") % {"id": confirmed.evidence.pk})
     return redirect("monitoring:finding", pk=pk)
 
 
