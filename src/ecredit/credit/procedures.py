@@ -509,6 +509,7 @@ def check_warning(entity: Entity, before: Evaluation | None, after: Evaluation) 
 
 
 WARNING_CHUNK = 2000  # warnings per executemany
+OFFICER_MAIL_LINES = 500  # the officers' summary of a batch run lists this many warnings
 
 
 def warn_after_batch(pack: Pack, *, as_of: dt.date, created_at: dt.datetime) -> int:
@@ -590,9 +591,6 @@ def warn_after_batch(pack: Pack, *, as_of: dt.date, created_at: dt.datetime) -> 
                 for name, message in warned:
                     _mail_on_commit(f"信用预警：{name}", message, recipients)
     return written
-
-
-OFFICER_MAIL_LINES = 500
 
 
 # --- reads ----------------------------------------------------------------------------------------
