@@ -263,7 +263,6 @@ def test_it_says_why_a_worker_failed() -> None:
         "last": 10,
         "skip": set(),
         "snapshot": "",
-        "constants": (),
     }
     assert scan.main(io.BytesIO(pickle.dumps(job)), Sink(sent)) == 1
     assert len(sent) == 1 and isinstance(sent[0], str) and sent[0].startswith("OperationalError: unable to open")
@@ -335,6 +334,30 @@ def test_it_stores_each_run_with_the_pack_and_writes_one_audit_entry() -> None:
     entries = list(AuditEntry.objects.order_by("seq")[before:])
     assert [e.action for e in entries] == ["credit.evaluation.batch"]
     assert entries[0].changes["evaluated"] == [None, 1]
+
+
+@pytest.mark.django_db
+def test_it_writes_the_runs_constants_and_its_json_as_text_whatever_the_extension_says() -> None:
+    """The run's constants go into the insert as literals the database quotes itself, and the JSON
+    comes as bytes cast to text: an extension's reason with quotes and a backslash is stored as it
+    is, and the reasons are text (SQLite) or jsonb (PostgreSQL) that SQL can read."""
+    from ecredit.policy import services as policy
+
+    policy.record_extension(SYSTEM, PACK.id, until=dt.date(2026, 12, 31), reason="O'Brien 说：'); DROP TABLE x; --\\")
+    entity = make_entity("seller")
+    write_ledger(entity, [("returns.refused", dt.date(2025, 10, 1)), ("filing.current", dt.date(2020, 1, 1))])
+    day = dt.date(2026, 3, 31)
+    note = policy.coverage_for(PACK, day).note
+    report = batch.evaluate_all(SYSTEM, day)
+    row = Evaluation.objects.get(entity=entity)
+    assert note and row.extension_note == note == report.extension_note
+    assert "O'Brien 说：'); DROP TABLE x; --\\" in row.extension_note
+    assert (row.as_of, row.pack_sha256, row.batch) == (day, PACK.sha256, True)
+    assert evaluation_outcome(row) == _expected(PACK, entity.pk, "seller", day)
+    kind = "typeof" if connection.vendor == "sqlite" else "jsonb_typeof"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {kind}(reasons), {kind}(unknown_indicators) FROM credit_evaluation")  # noqa: S608
+        assert cursor.fetchall() == [("text", "text") if kind == "typeof" else ("array", "array")]
 
 
 @pytest.mark.django_db

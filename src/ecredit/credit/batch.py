@@ -140,7 +140,7 @@ class _Pool:
         self.children: list[subprocess.Popen[bytes]] = []
         self.selector = selectors.DefaultSelector()
         self.done = self.read = 0
-        self.held: list[tuple[Any, ...]] = []
+        self.held: list[Answer] = []
         self.exact: list[tuple[int, str]] = []
         for job in jobs:
             # Our own interpreter running our own module; the job travels on stdin, never the command line.
@@ -162,10 +162,10 @@ class _Pool:
     def finished(self) -> bool:
         return self.done == len(self.children)
 
-    def poll(self, timeout: float | None) -> list[list[tuple[Any, ...]]]:
+    def poll(self, timeout: float | None) -> list[list[Answer]]:
         """What has arrived (waiting up to ``timeout`` seconds for something): the chunks of rows
         that may be written now."""
-        ready: list[list[tuple[Any, ...]]] = []
+        ready: list[list[Answer]] = []
         if self.finished:
             return ready
         for key, _ in self.selector.select(timeout):
@@ -212,8 +212,7 @@ def _in_workers(
     skip: set[int],
     exact: list[tuple[int, str]],
     workers: int,
-    constants: tuple[Any, ...],
-) -> Iterator[list[tuple[Any, ...]]]:
+) -> Iterator[list[Answer]]:
     """The same rows in chunks, in no particular order, from ``workers`` processes each taking a share
     of the ids; this process writes them as they come. (Measured on two cores: this process taking a
     share of its own as well was slower, as it then combines and writes.)"""
@@ -232,7 +231,6 @@ def _in_workers(
             "first": start,
             "last": min(start + step - 1, last),
             "skip": skip,
-            "constants": constants,
         }
         for start in range(first, last + 1, step)
     ]
@@ -264,26 +262,26 @@ def _entity_span() -> tuple[int, int, int]:
     return int(count), int(first or 0), int(last or 0)
 
 
-def rows(p: Plan, *, workers: int = 0, constants: tuple[Any, ...] = ()) -> Iterator[list[tuple[Any, ...]]]:
-    """Chunks of ``(entity id, role, *answer, *constants)``, one for every entity holding a role, in
-    no particular order: the pass over the ledger (here, or in ``workers`` processes), then the
-    engine's own answers for the entities the pass left to it."""
+def rows(p: Plan, *, workers: int = 0) -> Iterator[list[Answer]]:
+    """Chunks of answers ``(entity id, role, *computed)``, one for every entity holding a role, in no
+    particular order: the pass over the ledger (here, or in ``workers`` processes), then the engine's
+    own answers for the entities the pass left to it."""
     statused = _with_status()
     count, first, last = _entity_span()
     exact: list[tuple[int, str]] = []
     if count:
         skip = {entity_id for entity_id, _ in statused}
         if workers:
-            yield from _in_workers(p, first, last, skip, exact, workers, constants)
+            yield from _in_workers(p, first, last, skip, exact, workers)
         else:
-            yield from _chunked(_here(p, first, last, skip, exact), constants)
-    yield from _chunked(_engine_answers(p, statused + exact), constants)
+            yield from _chunked(_here(p, first, last, skip, exact))
+    yield from _chunked(_engine_answers(p, statused + exact))
 
 
-def _chunked(answers: Iterator[Answer], constants: tuple[Any, ...]) -> Iterator[list[tuple[Any, ...]]]:
-    chunk: list[tuple[Any, ...]] = []
+def _chunked(answers: Iterator[Answer]) -> Iterator[list[Answer]]:
+    chunk: list[Answer] = []
     for answer in answers:
-        chunk.append((*answer, *constants))
+        chunk.append(answer)
         if len(chunk) >= WRITE_CHUNK:
             yield chunk
             chunk = []
@@ -320,7 +318,7 @@ class Report:
         )
 
 
-COLUMNS = (
+COLUMNS = (  # what each answer gives (tally.Answer)
     "entity_id",
     "role",
     "score",
@@ -330,25 +328,32 @@ COLUMNS = (
     "bonus_capped",
     "reasons",
     "unknown_indicators",
-    "as_of",
-    "pack_id",
-    "pack_sha256",
-    "base",
-    "extension_note",
-    "batch",
-    "created_at",
 )
+RUN_COLUMNS = ("as_of", "pack_id", "pack_sha256", "base", "extension_note", "batch", "created_at")
 
 
-def _insert_sql() -> str:
-    marks = dict.fromkeys(COLUMNS, "%s")
+def _insert_sql(constants: tuple[Any, ...]) -> str:
+    """The insert of one answer, with the run's ``constants`` (``RUN_COLUMNS``) written into the
+    statement as literals, quoted by the database itself: bound on every row, they cost as much as
+    the rest of the row. The JSON comes as UTF-8 bytes (``tally.Computed``) and is cast to text."""
     if connection.vendor == "postgresql":
-        marks.update(veto="NULLIF(%s, '')::jsonb", reasons="%s::jsonb", unknown_indicators="%s::jsonb")
+        text = "convert_from(%s, 'UTF8')"
+        marks = dict.fromkeys(COLUMNS, "%s")
+        marks.update(veto=f"NULLIF({text}, '')::jsonb", reasons=f"{text}::jsonb", unknown_indicators=f"{text}::jsonb")
         marks.update(bonus_capped="%s::int4::boolean")
+        quote = "quote_nullable(%s)"
     else:
-        marks.update(veto="NULLIF(%s, '')")
+        marks = dict.fromkeys(COLUMNS, "%s")
+        marks.update(veto="NULLIF(CAST(%s AS TEXT), '')", reasons="CAST(%s AS TEXT)")
+        marks.update(unknown_indicators="CAST(%s AS TEXT)")
+        quote = "quote(%s)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join([quote] * len(constants))}", constants)
+        literals = cursor.fetchone()
     table = Evaluation._meta.db_table
-    return f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(marks.values())})"  # noqa: S608
+    columns = ", ".join(COLUMNS + RUN_COLUMNS)
+    values = ", ".join((*marks.values(), *literals))
+    return f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608 -- literals quoted by the database
 
 
 def store_all(covered: Any, as_of: dt.date, *, workers: int = 0) -> tuple[Report, dt.datetime]:
@@ -368,11 +373,11 @@ def store_all(covered: Any, as_of: dt.date, *, workers: int = 0) -> tuple[Report
         True,
         ops.adapt_datetimefield_value(now),
     )
-    insert = _insert_sql()
+    insert = _insert_sql(constants)
     grades = report.grades
     grade_of = operator.itemgetter(3)
     with connection.cursor() as cursor:
-        for chunk in rows(compiled, workers=workers, constants=constants):
+        for chunk in rows(compiled, workers=workers):
             cursor.executemany(insert, chunk)
             grades.update(map(grade_of, chunk))
     report.evaluated = sum(grades.values())

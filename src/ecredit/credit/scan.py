@@ -3,10 +3,10 @@ that the database aggregates and Python combines on every core while the batch p
 
 ``python -m ecredit.credit.scan`` reads one pickled job from stdin — the database to open, the
 compiled plan (``tally.Plan``), the range of entity ids, the entities to leave out, and on PostgreSQL
-the snapshot to adopt, and the run's constants to append to every answer — and writes messages to
-stdout, each pickled and preceded by its length (8 bytes, little-endian): ``"read"`` once it has read
-everything and holds no lock any more, lists of rows (a ``tally.Answer`` and the constants), then ``("exact", [(entity id, role), …])`` for the entities only
-the engine can answer, then ``None``; when anything fails, the error's text instead. No Django here: the worker opens its own
+the snapshot to adopt — and writes messages to stdout, each pickled and preceded by its length (8
+bytes, little-endian): ``"read"`` once it has read everything and holds no lock any more, lists of
+answers (``tally.Answer``), then ``("exact", [(entity id, role), …])`` for the entities only the
+engine can answer, then ``None``; when anything fails, the error's text instead. No Django here: the worker opens its own
 connection with the driver and runs ``credit.tally``. It sees what the batch process sees: on SQLite
 the batch holds the write lock (``BEGIN IMMEDIATE``) before workers start, so nothing can change; on
 PostgreSQL the worker adopts the batch transaction's exported snapshot. It reads its share whole
@@ -31,12 +31,11 @@ def work(job: dict[str, Any], send: Callable[[Any], None]) -> None:
     ledger_sql, ledger_params = tally.ledger_sql(p, database["vendor"], job["first"], job["last"])
     entities_sql, entities_params = tally.entities_sql(job["first"], job["last"])
     exact: list[tuple[int, str]] = []
-    constants = tuple(job["constants"])
 
     def out(answers: Iterator[tally.Answer]) -> None:
         chunk = []
         for answer in answers:
-            chunk.append((*answer, *constants))
+            chunk.append(answer)
             if len(chunk) >= CHUNK:
                 send(chunk)
                 chunk = []
