@@ -321,6 +321,30 @@ def test_it_evaluates_the_combined_path_the_exact_path_and_the_empty_ledger_alik
 
 
 @pytest.mark.django_db
+def test_it_writes_several_evaluations_per_statement_and_the_rest_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers go in statements of ``ROWS_PER_INSERT`` rows, the chunk's remainder one row at a time:
+    eight entities in statements of three are two of three and two of one, each row its own entity's."""
+    monkeypatch.setattr(batch, "ROWS_PER_INSERT", 3)
+    day = dt.date(2024, 6, 30)
+    made = []
+    for n in range(8):
+        entity = make_entity(("seller", "platform", "infrastructure")[n % 3])
+        events = [("filing.current", dt.date(2020 + n % 4, 1, 1 + n))]
+        events += [("returns.refused", dt.date(2024, 1, 1 + k)) for k in range(n % 4)]
+        if n % 2:
+            events.append(("quality.training", dt.date(2024, 3, n)))
+        write_ledger(entity, events)
+        made.append(entity)
+    rows = {row.entity_id: row for row in _run(day)}
+    assert set(rows) == {entity.pk for entity in made}
+    for entity in made:
+        role = primary_role(entity)
+        assert role is not None
+        assert evaluation_outcome(rows[entity.pk]) == _expected(PACK, entity.pk, role, day)
+    assert len({(row.score, row.grade, len(row.reasons)) for row in rows.values()}) >= 4
+
+
+@pytest.mark.django_db
 def test_it_stores_each_run_with_the_pack_and_writes_one_audit_entry() -> None:
     entity = make_entity("seller")
     write_ledger(entity, [("returns.refused", dt.date(2024, 5, 1))])
