@@ -12,7 +12,8 @@ and writes the evaluations:
 * **What the pass leaves to the engine.** An entity with a status change in its ledger (an upheld
   objection, a granted repair) and one whose string cannot decide (an event and one ending it on the
   same day) are answered by ``engine.evaluate`` itself, from their events read together in a few
-  ``IN (…)`` queries. Both are rare by nature.
+  ``IN (…)`` queries. Both are rare by nature. With workers, this process answers the first kind
+  while they read.
 * **Writing.** ``executemany`` in chunks, straight into the table, in the run's one transaction,
   while the workers combine: each reads its share whole first and lets go of its read lock, so that on
   SQLite this connection may spill its changes to the file as usual. This process reads what workers
@@ -211,13 +212,15 @@ def _in_workers(
     p: Plan,
     first: int,
     last: int,
-    skip: set[int],
+    statused: list[tuple[int, str]],
     exact: list[tuple[int, str]],
     workers: int,
 ) -> Iterator[list[Answer]]:
     """The same rows in chunks, in no particular order, from ``workers`` processes each taking a share
-    of the ids; this process writes them as they come. (Measured on two cores: this process taking a
-    share of its own as well was slower, as it then combines and writes.)"""
+    of the ids; this process writes them as they come. While the workers read, this process has the
+    engine answer the entities with a status change (``statused``), and writes those first. (Measured
+    on two cores: this process taking a share of its own as well was slower, as it then combines and
+    writes.)"""
     snapshot = ""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -232,14 +235,20 @@ def _in_workers(
             "plan": p,
             "first": start,
             "last": min(start + step - 1, last),
-            "skip": skip,
+            "skip": {entity_id for entity_id, _ in statused},
         }
         for start in range(first, last + 1, step)
     ]
     pool = _Pool(jobs)
     try:
+        mine = list(_chunked(_engine_answers(p, statused)))
         while not pool.finished:
-            yield from pool.poll(None)
+            ready = pool.poll(None)
+            if mine and pool.all_read:
+                yield from mine
+                mine = []
+            yield from ready
+        yield from mine
         exact.extend(pool.exact)
     finally:
         pool.close()
@@ -271,12 +280,11 @@ def rows(p: Plan, *, workers: int = 0) -> Iterator[list[Answer]]:
     statused = _with_status()
     count, first, last = _entity_span()
     exact: list[tuple[int, str]] = []
-    if count:
-        skip = {entity_id for entity_id, _ in statused}
-        if workers:
-            yield from _in_workers(p, first, last, skip, exact, workers)
-        else:
-            yield from _chunked(_here(p, first, last, skip, exact))
+    if count and workers:
+        yield from _in_workers(p, first, last, statused, exact, workers)
+        statused = []
+    elif count:
+        yield from _chunked(_here(p, first, last, {entity_id for entity_id, _ in statused}, exact))
     yield from _chunked(_engine_answers(p, statused + exact))
 
 
