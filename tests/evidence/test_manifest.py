@@ -102,6 +102,18 @@ def test_it_detects_any_changed_byte_of_any_file(data: st.DataObject) -> None:
     )
 
 
+def test_it_reports_a_public_key_whose_algorithm_a_changed_byte_made_unknown() -> None:
+    """Found by the property above: this byte of the key's algorithm identifier, changed, names an
+    algorithm the library does not know. The bundle is reported unreadable, not a crash."""
+    bundle = _bundle(FILES)
+    content = bytearray(bundle[m.BUNDLE_PUBLIC_KEY])
+    content[35] ^= 1
+    report = m.verify_bundle({**bundle, m.BUNDLE_PUBLIC_KEY: bytes(content)}, trusted_public_pem=PUBLIC)
+    assert not report.ok
+    assert report.problems[-1] == f"公钥无法读取：{m.BUNDLE_PUBLIC_KEY}"
+    assert not m.signature_valid(bytes(content), b"data", m.sign(KEY, b"data"))
+
+
 def test_it_names_the_file_that_differs() -> None:
     bundle = _bundle(FILES)
     report = m.verify_bundle({**bundle, "evidence/screenshot.png": b"\x89PNG other"})
