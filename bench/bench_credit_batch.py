@@ -443,7 +443,7 @@ def run(var_dir: Path) -> str:
         expected = ledger.outcome(engine.evaluate(pack, services.facts_for(entity, AS_OF), role, AS_OF))
         assert services.evaluation_outcome(stored[entity.pk]) == expected, entity.pk
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM credit_evaluation WHERE reasons NOT LIKE '[]'")
+        cursor.execute("SELECT count(*) FROM credit_evaluation WHERE CAST(reasons AS TEXT) <> '[]'")
         with_reasons = cursor.fetchone()[0]
     single, single_engine = single_entity(vendor)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
