@@ -289,13 +289,7 @@ def rows(p: Plan, *, workers: int = 0) -> Iterator[list[Answer]]:
 
 
 def _chunked(answers: Iterator[Answer]) -> Iterator[list[Answer]]:
-    chunk: list[Answer] = []
-    for answer in answers:
-        chunk.append(answer)
-        if len(chunk) >= WRITE_CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
+    while chunk := list(itertools.islice(answers, WRITE_CHUNK)):
         yield chunk
 
 
